@@ -1,0 +1,629 @@
+//! [`AsyncClient`] and its [`ClientBuilder`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::{HeaderValue, Method};
+use url::{Position, Url};
+
+use crate::error::{Error, Kind, Result, TimeoutPhase};
+use crate::headers::Headers;
+use crate::pool::{Checkout, Pool, PoolConfig, Pooled};
+use crate::proto::h1::conn::{Conn, OutBody};
+use crate::proto::h1::{self, BodyDecoder, Framing, Limits};
+use crate::redirect;
+use crate::request::{BodyKind, Request, RequestBuilder};
+use crate::response::{Response, ResponseBody};
+use crate::rt::{self, Deadlines, Executor};
+use crate::transport::{
+    Certificate, Connector, Destination, TcpConnector, TlsConnector, TlsOptions,
+};
+
+/// The `User-Agent` sent when no other is set.
+const USER_AGENT: &str = concat!("tls-requests/", env!("CARGO_PKG_VERSION"));
+/// A redirect response body up to this size is read so its connection can be reused.
+const DRAIN_LIMIT: u64 = 64 * 1024;
+
+/// An asynchronous HTTP client with a connection pool.
+///
+/// Cloning is cheap (an `Arc`) and every clone shares one pool, so one client can serve many
+/// tasks at once. [`close`](Self::close) ends the pool for all clones; dropping the last
+/// clone does too.
+///
+/// ```
+/// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+/// # smol::block_on(async {
+/// let mock = MockTransport::new(|req| MockResponse::new(200).body(format!("hi {}", req.url.path())));
+/// let client = AsyncClient::builder().connector(mock.clone()).build()?;
+///
+/// let r = client.get("https://example.com/there").await?;
+/// assert_eq!(r.to_string(), "<Response [200 OK]>");
+/// assert_eq!(r.text().await?, "hi /there");
+/// # Ok::<(), tls_requests::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct AsyncClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    pool: Pool,
+    connector: Box<dyn Connector>,
+    exec: Arc<dyn Executor>,
+}
+
+#[derive(Clone)]
+struct Config {
+    headers: Headers,
+    base_url: Option<Url>,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    follow_redirects: bool,
+    max_redirects: usize,
+    limits: Limits,
+}
+
+impl AsyncClient {
+    /// A client with the default settings.
+    ///
+    /// # Panics
+    ///
+    /// Without the `smol` feature there is no default executor: use
+    /// [`builder`](Self::builder) with [`ClientBuilder::executor`] then.
+    pub fn new() -> AsyncClient {
+        AsyncClient::builder()
+            .build()
+            .expect("the default client configuration is valid")
+    }
+
+    /// A builder for a client with settings of its own.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A `GET` request to `url`.
+    pub fn get(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::GET, url)
+    }
+    /// A `POST` request to `url`.
+    pub fn post(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::POST, url)
+    }
+    /// A `PUT` request to `url`.
+    pub fn put(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::PUT, url)
+    }
+    /// A `PATCH` request to `url`.
+    pub fn patch(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::PATCH, url)
+    }
+    /// A `DELETE` request to `url`.
+    pub fn delete(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::DELETE, url)
+    }
+    /// An `OPTIONS` request to `url`.
+    pub fn options(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::OPTIONS, url)
+    }
+    /// A `HEAD` request to `url`.
+    pub fn head(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::HEAD, url)
+    }
+
+    /// A request with any method. A relative `url` is resolved against the base URL.
+    pub fn request(&self, method: Method, url: impl AsRef<str>) -> RequestBuilder {
+        let request = self
+            .resolve(url.as_ref())
+            .map(|url| Request::new(method, url));
+        RequestBuilder::new(self.clone(), request)
+    }
+
+    /// A request built but not sent, for inspection or changes before [`send`](Self::send).
+    pub fn build_request(&self, method: Method, url: impl AsRef<str>) -> Result<Request> {
+        self.request(method, url).build()
+    }
+
+    fn resolve(&self, url: &str) -> Result<Url> {
+        let parsed = match (&self.inner.config.base_url, Url::parse(url)) {
+            (_, Ok(absolute)) => Ok(absolute),
+            (Some(base), Err(url::ParseError::RelativeUrlWithoutBase)) => {
+                // As httpx does: the path is appended to the base path, not put in its place.
+                let mut base = base.clone();
+                if !base.path().ends_with('/') {
+                    base.set_path(&format!("{}/", base.path()));
+                }
+                base.join(url.trim_start_matches('/'))
+            }
+            (_, Err(e)) => Err(e),
+        };
+        let parsed = parsed.map_err(|e| Error::new(Kind::Url, e))?;
+        Destination::from_url(&parsed).map_err(|e| e.with_url(&parsed))?;
+        Ok(parsed)
+    }
+
+    /// Sends `request`, following redirects as configured, and returns once the final
+    /// response head has arrived.
+    pub async fn send(&self, request: Request) -> Result<Response> {
+        let (method, url) = (request.method.clone(), request.url.clone());
+        let total = request.options.timeout.or(self.inner.config.timeout);
+        let end = total.map(|t| Instant::now() + t);
+        let exec = &*self.inner.exec;
+        rt::timeout(
+            exec,
+            total,
+            TimeoutPhase::Total,
+            self.send_following(request, end),
+        )
+        .await
+        .map_err(|e| e.with_request(&method, &url))
+    }
+
+    async fn send_following(&self, mut request: Request, end: Option<Instant>) -> Result<Response> {
+        let config = &self.inner.config;
+        let follow = request
+            .options
+            .follow_redirects
+            .unwrap_or(config.follow_redirects);
+        let max = request
+            .options
+            .max_redirects
+            .unwrap_or(config.max_redirects);
+        let mut history = Vec::new();
+        loop {
+            let (method, url) = (request.method.clone(), request.url.clone());
+            let mut response = self
+                .send_once(&mut request, end)
+                .await
+                .map_err(|e| e.with_request(&method, &url))?;
+            if !follow || !response.status.is_redirection() {
+                response.history = history;
+                return Ok(response);
+            }
+            let Some(next) = redirect::next_request(request, &response)
+                .map_err(|e| e.with_request(&method, &url))?
+            else {
+                response.history = history;
+                return Ok(response);
+            };
+            if history.len() >= max {
+                let err = Error::new(
+                    Kind::Redirect,
+                    format!("too many redirects (more than {max})"),
+                );
+                return Err(err.with_request(&method, &url));
+            }
+            history.push(response.without_body());
+            drain(response).await;
+            request = next;
+        }
+    }
+
+    /// One request on one connection, retried once on a new connection when a reused one
+    /// turns out to be closed before it took any part of the request.
+    async fn send_once(&self, request: &mut Request, end: Option<Instant>) -> Result<Response> {
+        let inner = &*self.inner;
+        let dst = Destination::from_url(&request.url)?;
+        let read_timeout = request.options.read_timeout.or(inner.config.read_timeout);
+        let deadlines = Deadlines {
+            idle: read_timeout,
+            end,
+        };
+        let headers = self.wire_headers(request)?;
+        let target = &request.url[Position::BeforePath..Position::AfterQuery];
+        let is_head = request.method == Method::HEAD;
+        let expect_continue = headers
+            .get("expect")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+        let close_after = request_wants_close(&headers);
+        let replayable = !matches!(request.body.kind, BodyKind::Stream(_));
+        let idempotent = matches!(
+            request.method,
+            Method::GET
+                | Method::HEAD
+                | Method::OPTIONS
+                | Method::PUT
+                | Method::DELETE
+                | Method::TRACE
+        );
+
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut head = Vec::new();
+            h1::encode_head(&request.method, target, &headers, &mut head)
+                .map_err(|e| Error::new(Kind::Header, e))?;
+            let mut conn = self.connection(&dst, deadlines).await?;
+            let body = match &mut request.body.kind {
+                BodyKind::Empty => OutBody::Empty,
+                BodyKind::Full(bytes) => OutBody::Full(bytes),
+                BodyKind::Stream(reader) => OutBody::Stream(&mut **reader),
+            };
+            let sent = Instant::now();
+            match conn.exchange(deadlines, head, body, expect_continue).await {
+                Ok(head) => {
+                    let elapsed = sent.elapsed();
+                    if close_after {
+                        conn.mark_closed();
+                    }
+                    return self.response(conn, head, is_head, request.url.clone(), elapsed);
+                }
+                Err(e) => {
+                    let safe =
+                        e.nothing_sent || (e.closed_before_response && idempotent && replayable);
+                    if attempt == 1 && conn.is_reused() && safe {
+                        continue;
+                    }
+                    return Err(e.error);
+                }
+            }
+        }
+    }
+
+    /// A pooled connection to `dst`: an idle one, or a new one within the host's limit.
+    async fn connection(&self, dst: &Destination, deadlines: Deadlines) -> Result<Pooled> {
+        let inner = &*self.inner;
+        let exec = &*inner.exec;
+        let checkout = rt::timeout(
+            exec,
+            deadlines.remaining(),
+            TimeoutPhase::Pool,
+            inner.pool.checkout(dst),
+        )
+        .await?;
+        let slot = match checkout {
+            Checkout::Idle(conn) => return Ok(conn),
+            Checkout::Connect(slot) => slot,
+        };
+        let (limit, phase) = deadlines.bound(inner.config.connect_timeout, TimeoutPhase::Connect);
+        let connect = async {
+            inner
+                .connector
+                .connect(dst)
+                .await
+                .map_err(Error::from_connector)
+        };
+        let io = rt::timeout(exec, limit, phase, connect).await?;
+        Ok(slot.fill(Conn::new(io, inner.exec.clone(), inner.config.limits)))
+    }
+
+    fn response(
+        &self,
+        mut conn: Pooled,
+        head: h1::ResponseHead,
+        is_head: bool,
+        url: Url,
+        elapsed: Duration,
+    ) -> Result<Response> {
+        let framing = h1::framing(is_head, head.status, &head.headers)
+            .map_err(|e| Error::new(Kind::Protocol, e))?;
+        if !h1::keep_alive(head.version, &head.headers) {
+            conn.mark_closed();
+        }
+        let body = if framing == Framing::Empty {
+            conn.release();
+            ResponseBody::empty()
+        } else {
+            ResponseBody::streaming(conn, BodyDecoder::new(framing))
+        };
+        Ok(Response {
+            status: head.status,
+            version: head.version,
+            headers: head.headers,
+            url,
+            elapsed,
+            history: Vec::new(),
+            body,
+        })
+    }
+
+    /// The headers as they go on the wire: `Host` first unless set, the client's defaults in
+    /// their order with the request's values in place, the request's new names, then framing.
+    fn wire_headers(&self, request: &Request) -> Result<Headers> {
+        let mut headers = request.headers.layered_over(&self.inner.config.headers);
+        if !headers.contains("host") {
+            headers.push_front("Host", host_value(&request.url)?);
+        }
+        match &request.body.kind {
+            BodyKind::Empty => {
+                if matches!(request.method, Method::POST | Method::PUT | Method::PATCH)
+                    && !headers.contains("content-length")
+                {
+                    headers.set_static("Content-Length", HeaderValue::from_static("0"));
+                }
+            }
+            BodyKind::Full(bytes) => {
+                headers.remove("transfer-encoding");
+                headers.set_static("Content-Length", HeaderValue::from(bytes.len()));
+            }
+            BodyKind::Stream(_) => {
+                headers.remove("content-length");
+                headers.set_static("Transfer-Encoding", HeaderValue::from_static("chunked"));
+            }
+        }
+        Ok(headers)
+    }
+
+    /// Ends the pool: idle connections are shut down, connections in use close when their
+    /// responses are done, and later requests fail with [`Kind::Closed`]. Affects every clone.
+    pub async fn close(&self) {
+        for conn in self.inner.pool.close() {
+            conn.shutdown(Duration::from_secs(1)).await;
+        }
+    }
+}
+
+impl Default for AsyncClient {
+    fn default() -> AsyncClient {
+        AsyncClient::new()
+    }
+}
+
+impl fmt::Debug for AsyncClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncClient")
+            .field(
+                "base_url",
+                &self.inner.config.base_url.as_ref().map(Url::as_str),
+            )
+            .finish()
+    }
+}
+
+fn host_value(url: &Url) -> Result<HeaderValue> {
+    let host = url.host_str().unwrap_or_default();
+    let value = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    HeaderValue::try_from(value).map_err(|e| Error::new(Kind::Url, e))
+}
+
+fn request_wants_close(headers: &Headers) -> bool {
+    headers.get_all("connection").any(|v| {
+        v.as_bytes()
+            .split(|&b| b == b',')
+            .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
+    })
+}
+
+/// Reads a small redirect body to its end, so its connection can be reused; a large or
+/// slow one is dropped with its connection.
+async fn drain(mut response: Response) {
+    if response.content_length().is_none_or(|n| n > DRAIN_LIMIT) {
+        return;
+    }
+    while let Ok(Some(_)) = response.chunk().await {}
+}
+
+/// Builds an [`AsyncClient`] with defaults for every request it sends.
+///
+/// ```
+/// use std::time::Duration;
+/// let client = tls_requests::AsyncClient::builder()
+///     .base_url("https://api.example.com/v1")
+///     .header("X-Client", "docs")
+///     .timeout(Duration::from_secs(30))
+///     .connect_timeout(Duration::from_secs(5))
+///     .max_redirects(5)
+///     .pool_max_idle_per_host(8)
+///     .build()?;
+/// # drop(client);
+/// # Ok::<(), tls_requests::Error>(())
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    config: Config,
+    error: Option<Error>,
+    pool: PoolConfig,
+    tls: TlsOptions,
+    exec: Option<Arc<dyn Executor>>,
+    connector: Option<Box<dyn Connector>>,
+    transport: Option<Box<dyn Connector>>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> ClientBuilder {
+        let mut headers = Headers::new();
+        headers.set_static("User-Agent", HeaderValue::from_static(USER_AGENT));
+        headers.set_static("Accept", HeaderValue::from_static("*/*"));
+        ClientBuilder {
+            config: Config {
+                headers,
+                base_url: None,
+                connect_timeout: None,
+                read_timeout: None,
+                timeout: None,
+                follow_redirects: true,
+                max_redirects: 20,
+                limits: Limits::default(),
+            },
+            error: None,
+            pool: PoolConfig::default(),
+            tls: TlsOptions::default(),
+            exec: None,
+            connector: None,
+            transport: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Sets a default header, replacing one of the same name in place; requests can
+    /// override it. Names go on the wire exactly as written.
+    pub fn header<V>(mut self, name: impl AsRef<str>, value: V) -> ClientBuilder
+    where
+        V: TryInto<HeaderValue>,
+        V::Error: Into<http::Error>,
+    {
+        let result = value
+            .try_into()
+            .map_err(|e| Error::new(Kind::Header, e.into()))
+            .and_then(|v| {
+                self.config
+                    .headers
+                    .insert(name, v)
+                    .map_err(|e| Error::new(Kind::Header, e))
+            });
+        if let Err(e) = result {
+            self.error.get_or_insert(e);
+        }
+        self
+    }
+
+    /// Replaces all default headers with `headers`, in their order.
+    pub fn default_headers(mut self, headers: Headers) -> ClientBuilder {
+        self.config.headers = headers;
+        self
+    }
+
+    /// A URL that relative request URLs are appended to.
+    pub fn base_url(mut self, url: impl AsRef<str>) -> ClientBuilder {
+        match Url::parse(url.as_ref()) {
+            Ok(url) => self.config.base_url = Some(url),
+            Err(e) => {
+                self.error.get_or_insert(Error::new(Kind::Url, e));
+            }
+        }
+        self
+    }
+
+    /// A total timeout for each request, redirects and response body included. Default: none.
+    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.config.timeout = Some(timeout);
+        self
+    }
+
+    /// A timeout for making a connection: DNS, TCP and TLS handshake. Default: none.
+    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.config.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The longest wait for a byte to be read or written on a connection. Default: none.
+    pub fn read_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.config.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether to follow redirects. Default: true.
+    pub fn follow_redirects(mut self, follow: bool) -> ClientBuilder {
+        self.config.follow_redirects = follow;
+        self
+    }
+
+    /// The most redirects followed for one request; one more is an error. Default: 20.
+    pub fn max_redirects(mut self, max: usize) -> ClientBuilder {
+        self.config.max_redirects = max;
+        self
+    }
+
+    /// The most idle connections kept per host. Default: no limit.
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> ClientBuilder {
+        self.pool.max_idle_per_host = max;
+        self
+    }
+
+    /// How long an idle connection is kept; `None` keeps it until the server closes it.
+    /// Default: 90 seconds.
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> ClientBuilder {
+        self.pool.idle_timeout = timeout;
+        self
+    }
+
+    /// The most connections open to one host at once; further requests wait for one to be
+    /// free. Default: no limit.
+    pub fn max_connections_per_host(mut self, max: usize) -> ClientBuilder {
+        self.pool.max_per_host = Some(max.max(1));
+        self
+    }
+
+    /// The largest response head accepted, in bytes. Default: 64 KiB.
+    pub fn max_head_bytes(mut self, max: usize) -> ClientBuilder {
+        self.config.limits.max_head_bytes = max;
+        self
+    }
+
+    /// The most header fields accepted in a response head. Default: 100.
+    pub fn max_headers(mut self, max: usize) -> ClientBuilder {
+        self.config.limits.max_headers = max;
+        self
+    }
+
+    /// Accepts any server certificate. Only for testing: it removes TLS's protection.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> ClientBuilder {
+        self.tls.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Trusts `cert` as a root, besides the built-in web roots.
+    pub fn add_root_certificate(mut self, cert: Certificate) -> ClientBuilder {
+        self.tls.extra_roots.push(cert);
+        self
+    }
+
+    /// The executor for timers, blocking work and background tasks. Default: smol's.
+    pub fn executor(mut self, exec: impl Executor) -> ClientBuilder {
+        self.exec = Some(Arc::new(exec));
+        self
+    }
+
+    /// Replaces the whole transport stack (TCP and TLS): every connection comes from
+    /// `connector`, as is. Use it for [`MockTransport`](crate::MockTransport).
+    pub fn connector(mut self, connector: impl Connector) -> ClientBuilder {
+        self.connector = Some(Box::new(connector));
+        self
+    }
+
+    /// Replaces TCP only: streams come from `transport`, and `https` ones get TLS on top.
+    pub fn transport(mut self, transport: impl Connector) -> ClientBuilder {
+        self.transport = Some(Box::new(transport));
+        self
+    }
+
+    /// The client, or the first error a setting made.
+    pub fn build(self) -> Result<AsyncClient> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let exec = match self.exec.or_else(rt::default_executor) {
+            Some(exec) => exec,
+            None => {
+                return Err(Error::new(
+                    Kind::Builder,
+                    "no executor: enable the `smol` feature or set one",
+                ));
+            }
+        };
+        let connector: Box<dyn Connector> = match (self.connector, self.transport) {
+            (Some(c), _) => c,
+            (None, Some(t)) => Box::new(TlsConnector::new(t, self.tls.client_config()?)),
+            (None, None) => Box::new(TlsConnector::new(
+                TcpConnector::new(exec.clone()),
+                self.tls.client_config()?,
+            )),
+        };
+        let pool = Pool::new(self.pool, &exec);
+        Ok(AsyncClient {
+            inner: Arc::new(Inner {
+                config: self.config,
+                pool,
+                connector,
+                exec,
+            }),
+        })
+    }
+}
+
+impl Connector for Box<dyn Connector> {
+    fn connect<'a>(
+        &'a self,
+        dst: &'a Destination,
+    ) -> rt::BoxFuture<'a, std::result::Result<crate::transport::BoxIo, crate::error::BoxError>>
+    {
+        (**self).connect(dst)
+    }
+}

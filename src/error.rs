@@ -1,0 +1,328 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+use http::{Method, StatusCode};
+use url::Url;
+
+/// A boxed error, the source type that connectors and bodies hand back.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong with a request: its [`Kind`], the request it belongs to (method and URL,
+/// when known) and the underlying cause, reachable through [`std::error::Error::source`].
+///
+/// ```
+/// # smol::block_on(async {
+/// let client = tls_requests::AsyncClient::new();
+/// let err = client.get("not a url").await.unwrap_err();
+/// assert!(err.is_url());
+/// assert_eq!(err.to_string(), "invalid URL: relative URL without a base");
+/// # });
+/// ```
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: Kind,
+    method: Option<Method>,
+    url: Option<Url>,
+    source: Option<BoxError>,
+}
+
+/// The category of an [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Kind {
+    /// The URL could not be parsed, or its scheme or host is unsupported.
+    Url,
+    /// A header name or value, the method or the request target is invalid.
+    Header,
+    /// The client was misconfigured (for example an unreadable certificate).
+    Builder,
+    /// No connection could be made: DNS, TCP, or a custom connector failed.
+    Connect,
+    /// The TLS handshake failed or the certificate was rejected.
+    Tls,
+    /// A deadline passed; the phase says which one.
+    Timeout(TimeoutPhase),
+    /// The server broke HTTP/1.1 (malformed head, bad framing, limits exceeded).
+    Protocol,
+    /// A redirect could not be followed (loop, bad `Location`, unreplayable body).
+    Redirect,
+    /// [`Response::error_for_status`](crate::Response::error_for_status) found a 4xx or 5xx.
+    Status(StatusCode),
+    /// The request body could not be read, or the response body could not be received.
+    Body,
+    /// Reading or writing the connection failed.
+    Io,
+    /// The client was closed with [`AsyncClient::close`](crate::AsyncClient::close).
+    Closed,
+}
+
+/// Which deadline a [`Kind::Timeout`] error ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Establishing the connection (DNS, TCP and TLS handshake).
+    Connect,
+    /// Waiting for a free connection while the per-host limit was reached.
+    Pool,
+    /// No byte could be written for the read (idle) timeout.
+    Write,
+    /// No byte arrived for the read (idle) timeout.
+    Read,
+    /// The whole request, redirects and response body included, took too long.
+    Total,
+}
+
+impl Error {
+    /// Creates an error of `kind` caused by `source`.
+    pub fn new(kind: Kind, source: impl Into<BoxError>) -> Error {
+        Error::bare(kind).with_source(source)
+    }
+
+    pub(crate) fn bare(kind: Kind) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                method: None,
+                url: None,
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn timeout(phase: TimeoutPhase) -> Error {
+        Error::bare(Kind::Timeout(phase))
+    }
+
+    pub(crate) fn with_source(mut self, source: impl Into<BoxError>) -> Error {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    /// Sets the request this error belongs to, unless one is already set.
+    pub(crate) fn with_request(mut self, method: &Method, url: &Url) -> Error {
+        if self.inner.url.is_none() {
+            self.inner.method = Some(method.clone());
+            self.inner.url = Some(url.clone());
+        }
+        self
+    }
+
+    /// Sets the URL this error belongs to, unless one is already set.
+    pub(crate) fn with_url(mut self, url: &Url) -> Error {
+        if self.inner.url.is_none() {
+            self.inner.url = Some(url.clone());
+        }
+        self
+    }
+
+    /// Turns an I/O error into an [`Error`], unwrapping one of ours that travelled inside it
+    /// (timeouts and TLS failures cross `AsyncRead`/`AsyncWrite` as `io::Error`).
+    pub(crate) fn from_io(kind: Kind, err: std::io::Error) -> Error {
+        if err.get_ref().is_some_and(|e| e.is::<Error>()) {
+            return match err.into_inner().map(|e| e.downcast::<Error>()) {
+                Some(Ok(ours)) => *ours,
+                _ => Error::bare(kind),
+            };
+        }
+        if err.get_ref().is_some_and(|e| e.is::<rustls::Error>()) {
+            return Error::new(Kind::Tls, err);
+        }
+        Error::new(kind, err)
+    }
+
+    /// Turns a connector's boxed error into an [`Error`] of kind [`Kind::Connect`], keeping
+    /// the kind if it already is one of ours.
+    pub(crate) fn from_connector(err: BoxError) -> Error {
+        match err.downcast::<Error>() {
+            Ok(ours) => *ours,
+            Err(err) => match err.downcast::<std::io::Error>() {
+                Ok(io) => Error::from_io(Kind::Connect, *io),
+                Err(other) => Error::new(Kind::Connect, other),
+            },
+        }
+    }
+
+    /// Wraps this error in an `io::Error`, so it can travel through `AsyncRead`.
+    pub(crate) fn into_io(self) -> std::io::Error {
+        let kind = match self.kind() {
+            Kind::Timeout(_) => std::io::ErrorKind::TimedOut,
+            _ => std::io::ErrorKind::Other,
+        };
+        std::io::Error::new(kind, self)
+    }
+
+    /// The category of this error.
+    pub fn kind(&self) -> Kind {
+        self.inner.kind
+    }
+
+    /// The URL of the request that failed, when the error belongs to one.
+    pub fn url(&self) -> Option<&Url> {
+        self.inner.url.as_ref()
+    }
+
+    /// The status code, for errors made by
+    /// [`Response::error_for_status`](crate::Response::error_for_status).
+    pub fn status(&self) -> Option<StatusCode> {
+        match self.inner.kind {
+            Kind::Status(code) => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The phase that timed out, for timeout errors.
+    pub fn timeout_phase(&self) -> Option<TimeoutPhase> {
+        match self.inner.kind {
+            Kind::Timeout(phase) => Some(phase),
+            _ => None,
+        }
+    }
+
+    /// True for any timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.inner.kind, Kind::Timeout(_))
+    }
+    /// True if no connection could be made.
+    pub fn is_connect(&self) -> bool {
+        self.inner.kind == Kind::Connect
+    }
+    /// True if the TLS handshake failed.
+    pub fn is_tls(&self) -> bool {
+        self.inner.kind == Kind::Tls
+    }
+    /// True if the server broke the protocol.
+    pub fn is_protocol(&self) -> bool {
+        self.inner.kind == Kind::Protocol
+    }
+    /// True if a redirect could not be followed.
+    pub fn is_redirect(&self) -> bool {
+        self.inner.kind == Kind::Redirect
+    }
+    /// True for errors made from a 4xx or 5xx status.
+    pub fn is_status(&self) -> bool {
+        matches!(self.inner.kind, Kind::Status(_))
+    }
+    /// True if a request or response body failed.
+    pub fn is_body(&self) -> bool {
+        self.inner.kind == Kind::Body
+    }
+    /// True if the URL was invalid or unsupported.
+    pub fn is_url(&self) -> bool {
+        self.inner.kind == Kind::Url
+    }
+    /// True if a header, the method or the target was invalid.
+    pub fn is_header(&self) -> bool {
+        self.inner.kind == Kind::Header
+    }
+    /// True if reading or writing the connection failed.
+    pub fn is_io(&self) -> bool {
+        self.inner.kind == Kind::Io
+    }
+    /// True if the client was closed.
+    pub fn is_closed(&self) -> bool {
+        self.inner.kind == Kind::Closed
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Kind::Url => f.write_str("invalid URL"),
+            Kind::Header => f.write_str("invalid request"),
+            Kind::Builder => f.write_str("invalid client configuration"),
+            Kind::Connect => f.write_str("connection failed"),
+            Kind::Tls => f.write_str("TLS handshake failed"),
+            Kind::Timeout(phase) => write!(f, "{phase} timeout"),
+            Kind::Protocol => f.write_str("HTTP protocol error"),
+            Kind::Redirect => f.write_str("redirect failed"),
+            Kind::Status(code) => {
+                let class = if code.is_client_error() {
+                    "client"
+                } else {
+                    "server"
+                };
+                write!(f, "HTTP status {class} error ({code})")
+            }
+            Kind::Body => f.write_str("body error"),
+            Kind::Io => f.write_str("connection error"),
+            Kind::Closed => f.write_str("client is closed"),
+        }
+    }
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutPhase::Connect => "connect",
+            TimeoutPhase::Pool => "pool",
+            TimeoutPhase::Write => "write",
+            TimeoutPhase::Read => "read",
+            TimeoutPhase::Total => "total",
+        })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.inner.kind)?;
+        match (&self.inner.method, &self.inner.url) {
+            (Some(method), Some(url)) => write!(f, " for {method} {url}")?,
+            (None, Some(url)) => write!(f, " for {url}")?,
+            _ => {}
+        }
+        if let Some(source) = &self.inner.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.inner.kind);
+        if let Some(url) = &self.inner.url {
+            d.field("url", &url.as_str());
+        }
+        if let Some(source) = &self.inner.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source.as_ref().map(|e| &**e as _)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_round_trip_keeps_our_error() {
+        let err = Error::timeout(TimeoutPhase::Read).into_io();
+        assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+        let back = Error::from_io(Kind::Io, err);
+        assert_eq!(back.kind(), Kind::Timeout(TimeoutPhase::Read));
+    }
+
+    #[test]
+    fn display_names_request_and_cause() {
+        let url = Url::parse("http://example.com/a").unwrap();
+        let err = Error::new(Kind::Connect, "refused").with_request(&Method::GET, &url);
+        assert_eq!(
+            err.to_string(),
+            "connection failed for GET http://example.com/a: refused"
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! [`Headers`]: header fields in wire order, each name in the case it was written.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue};
+
+/// An ordered list of header fields that keeps every name exactly as written.
+///
+/// Browsers are recognised by the order and case of their headers, so both are data here:
+/// nothing lowercases or reorders them on the way to or from the wire. Lookups ignore case.
+/// Setting a name that is present replaces its value in place; a new name goes last.
+///
+/// ```
+/// use tls_requests::Headers;
+/// let mut h = Headers::new();
+/// h.insert("User-Agent", "a".parse().unwrap()).unwrap();
+/// h.insert("Accept", "*/*".parse().unwrap()).unwrap();
+/// h.insert("user-agent", "b".parse().unwrap()).unwrap(); // replaced in place
+/// let names: Vec<_> = h.iter().map(|(n, v)| format!("{n}: {}", v.to_str().unwrap())).collect();
+/// assert_eq!(names, ["user-agent: b", "Accept: */*"]);
+/// assert_eq!(h.get(http::header::ACCEPT).unwrap(), "*/*");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Headers {
+    entries: Vec<(Bytes, HeaderValue)>,
+}
+
+/// A header name that is not an RFC 9110 token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidHeaderName(pub String);
+
+impl fmt::Display for InvalidHeaderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid header name {:?}", self.0)
+    }
+}
+
+impl std::error::Error for InvalidHeaderName {}
+
+/// `tchar` of RFC 9110 §5.6.2: `!#$%&'*+-.^_`|~`, digits and letters.
+pub(crate) fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn name_str(name: &Bytes) -> &str {
+    // Names are checked to be tokens (ASCII) when they enter the list.
+    std::str::from_utf8(name).unwrap_or_default()
+}
+
+impl Headers {
+    /// An empty list.
+    pub fn new() -> Headers {
+        Headers::default()
+    }
+
+    /// A list built from already-validated parts (a parsed response head).
+    pub(crate) fn from_entries(entries: Vec<(Bytes, HeaderValue)>) -> Headers {
+        Headers { entries }
+    }
+
+    /// The number of fields, counting repeated names.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True if there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+    }
+
+    /// The first value of `name`, ignoring case.
+    pub fn get(&self, name: impl AsRef<str>) -> Option<&HeaderValue> {
+        self.position(name.as_ref()).map(|i| &self.entries[i].1)
+    }
+
+    /// Every value of `name`, in order.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a HeaderValue> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v)
+    }
+
+    /// True if `name` is present, ignoring case.
+    pub fn contains(&self, name: impl AsRef<str>) -> bool {
+        self.position(name.as_ref()).is_some()
+    }
+
+    /// Sets `name` to `value`: the first field of that name takes the new name and value in
+    /// place and any later ones are removed; without one the field is appended.
+    pub fn insert(
+        &mut self,
+        name: impl AsRef<str>,
+        value: HeaderValue,
+    ) -> Result<(), InvalidHeaderName> {
+        let name = name.as_ref();
+        check_name(name)?;
+        self.set(Bytes::copy_from_slice(name.as_bytes()), value);
+        Ok(())
+    }
+
+    /// Appends a field, keeping any others of the same name.
+    pub fn append(
+        &mut self,
+        name: impl AsRef<str>,
+        value: HeaderValue,
+    ) -> Result<(), InvalidHeaderName> {
+        let name = name.as_ref();
+        check_name(name)?;
+        self.entries
+            .push((Bytes::copy_from_slice(name.as_bytes()), value));
+        Ok(())
+    }
+
+    /// [`insert`](Self::insert) for a name known to be a valid token.
+    pub(crate) fn set(&mut self, name: Bytes, value: HeaderValue) {
+        match self
+            .entries
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
+            Some(i) => {
+                self.entries[i] = (name.clone(), value);
+                let mut j = i + 1;
+                while j < self.entries.len() {
+                    if self.entries[j].0.eq_ignore_ascii_case(&name) {
+                        self.entries.remove(j);
+                    } else {
+                        j += 1;
+                    }
+                }
+            }
+            None => self.entries.push((name, value)),
+        }
+    }
+
+    /// Sets a `'static` name known to be a token, without copying it.
+    pub(crate) fn set_static(&mut self, name: &'static str, value: HeaderValue) {
+        self.set(Bytes::from_static(name.as_bytes()), value);
+    }
+
+    /// Puts a field first, before all others (used for `Host`).
+    pub(crate) fn push_front(&mut self, name: &'static str, value: HeaderValue) {
+        self.entries
+            .insert(0, (Bytes::from_static(name.as_bytes()), value));
+    }
+
+    /// Removes every field named `name` and returns the first value.
+    pub fn remove(&mut self, name: impl AsRef<str>) -> Option<HeaderValue> {
+        let name = name.as_ref().as_bytes();
+        let mut first = None;
+        self.entries.retain(|(n, v)| {
+            let keep = !n.eq_ignore_ascii_case(name);
+            if !keep && first.is_none() {
+                first = Some(v.clone());
+            }
+            keep
+        });
+        first
+    }
+
+    /// Every field in order, names as written.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &HeaderValue)> {
+        self.entries.iter().map(|(n, v)| (name_str(n), v))
+    }
+
+    /// The names in order, as written (repeated names appear once per field).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(n, _)| name_str(n))
+    }
+
+    /// Copies the fields into an [`http::HeaderMap`] (lowercased names, order by name).
+    pub fn to_header_map(&self) -> HeaderMap {
+        let mut map = HeaderMap::with_capacity(self.entries.len());
+        for (name, value) in &self.entries {
+            if let Ok(name) = http::HeaderName::from_bytes(name) {
+                map.append(name, value.clone());
+            }
+        }
+        map
+    }
+
+    /// This list laid over `base`: base's order, values replaced in place by ours, our new
+    /// names after.
+    pub(crate) fn layered_over(&self, base: &Headers) -> Headers {
+        let mut out = base.clone();
+        let mut replaced = vec![false; out.entries.len()];
+        for (name, value) in &self.entries {
+            match out
+                .entries
+                .iter()
+                .position(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
+                Some(i) if i < replaced.len() && !replaced[i] => {
+                    out.entries[i] = (name.clone(), value.clone());
+                    replaced[i] = true;
+                }
+                _ => out.entries.push((name.clone(), value.clone())),
+            }
+        }
+        // A name set twice by us keeps both of our values, none of the base's leftovers.
+        out
+    }
+
+    pub(crate) fn entries(&self) -> &[(Bytes, HeaderValue)] {
+        &self.entries
+    }
+}
+
+fn check_name(name: &str) -> Result<(), InvalidHeaderName> {
+    if is_token(name.as_bytes()) {
+        Ok(())
+    } else {
+        Err(InvalidHeaderName(name.to_owned()))
+    }
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl From<&HeaderMap> for Headers {
+    fn from(map: &HeaderMap) -> Headers {
+        let entries = map
+            .iter()
+            .map(|(n, v)| (Bytes::copy_from_slice(n.as_str().as_bytes()), v.clone()))
+            .collect();
+        Headers { entries }
+    }
+}
+
+impl<'a> IntoIterator for &'a Headers {
+    type Item = (&'a str, &'a HeaderValue);
+    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a HeaderValue)> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &'static str) -> HeaderValue {
+        HeaderValue::from_static(s)
+    }
+
+    fn dump(h: &Headers) -> Vec<String> {
+        h.iter()
+            .map(|(n, v)| format!("{n}={}", v.to_str().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn insert_replaces_in_place_and_drops_repeats() {
+        let mut h = Headers::new();
+        h.append("A", v("1")).unwrap();
+        h.append("B", v("2")).unwrap();
+        h.append("a", v("3")).unwrap();
+        h.insert("A", v("4")).unwrap();
+        assert_eq!(dump(&h), ["A=4", "B=2"]);
+    }
+
+    #[test]
+    fn rejects_names_that_are_not_tokens() {
+        let mut h = Headers::new();
+        for bad in ["", "a b", "a:b", "a\r\nb", "a\0", "é"] {
+            assert!(h.insert(bad, v("x")).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn layering_keeps_base_order_and_user_case() {
+        let mut base = Headers::new();
+        base.append("Host", v("h")).unwrap();
+        base.append("User-Agent", v("ua")).unwrap();
+        base.append("Accept", v("*/*")).unwrap();
+        let mut user = Headers::new();
+        user.append("X-New", v("1")).unwrap();
+        user.append("accept", v("text/html")).unwrap();
+        let out = user.layered_over(&base);
+        assert_eq!(
+            dump(&out),
+            ["Host=h", "User-Agent=ua", "accept=text/html", "X-New=1"]
+        );
+    }
+
+    #[test]
+    fn remove_returns_first_and_removes_all() {
+        let mut h = Headers::new();
+        h.append("Set-Cookie", v("a")).unwrap();
+        h.append("X", v("y")).unwrap();
+        h.append("set-cookie", v("b")).unwrap();
+        assert_eq!(h.remove("SET-COOKIE").unwrap(), "a");
+        assert_eq!(dump(&h), ["X=y"]);
+    }
+}

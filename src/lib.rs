@@ -1,0 +1,52 @@
+//! An async HTTP client that looks like a real browser on the wire and runs on any executor.
+//!
+//! - [`AsyncClient`]: `get post put patch delete options head request send`, a
+//!   [`ClientBuilder`] for defaults, per-request options on [`RequestBuilder`], a keep-alive
+//!   pool shared by cheap clones.
+//! - Runtime independence: timers, blocking work and tasks go through [`rt::Executor`]
+//!   (smol's by default, feature `smol`); connections come from a [`Connector`], any
+//!   `futures_io::AsyncRead + AsyncWrite` stream. No tokio.
+//! - Our own sans-IO HTTP/1.1 codec ([`proto::h1`]); header order and case are kept both
+//!   ways ([`Headers`]).
+//! - [`MockTransport`] to test code that uses the client without a network.
+//!
+//! ```
+//! use tls_requests::{AsyncClient, MockResponse, MockTransport};
+//! # smol::block_on(async {
+//! let mock = MockTransport::new(|_| MockResponse::new(200).body("hello"));
+//! let client = AsyncClient::builder().connector(mock).build()?;
+//! let response = client.get("https://example.com/").await?;
+//! println!("{response}"); // <Response [200 OK]>
+//! assert_eq!(response.text().await?, "hello");
+//! # Ok::<(), tls_requests::Error>(())
+//! # }).unwrap();
+//! ```
+//!
+//! # Features
+//!
+//! - `smol` (default): [`rt::SmolExecutor`], the default executor.
+//! - `json` (default): [`RequestBuilder::json`] and [`Response::json`].
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod client;
+mod error;
+mod headers;
+mod pool;
+pub mod proto;
+mod redirect;
+mod request;
+mod response;
+pub mod rt;
+pub mod transport;
+
+pub use client::{AsyncClient, ClientBuilder};
+pub use error::{BoxError, Error, Kind, Result, TimeoutPhase};
+pub use headers::{Headers, InvalidHeaderName};
+pub use http::{HeaderValue, Method, StatusCode, Version};
+pub use request::{Body, Request, RequestBuilder};
+pub use response::{BodyReader, BodyStream, Response};
+pub use transport::{
+    Certificate, Connector, Destination, MockRequest, MockResponse, MockTransport,
+};
+pub use url::Url;

@@ -1,0 +1,380 @@
+//! Response heads: parsing (RFC 9112 §4, §5) and message framing (RFC 9112 §6.3).
+//!
+//! ```text
+//! status-line = HTTP-version SP status-code SP [ reason-phrase ]
+//! field-line  = field-name ":" OWS field-value OWS
+//! ```
+
+use std::mem::MaybeUninit;
+
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode, Version};
+
+use super::ProtoError;
+use crate::headers::Headers;
+
+/// Limits on what a response head may contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest status line plus header section, in bytes.
+    pub max_head_bytes: usize,
+    /// Most header fields in one head.
+    pub max_headers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_head_bytes: 64 * 1024,
+            max_headers: 100,
+        }
+    }
+}
+
+/// A parsed response head. Header names and values share one buffer with the head.
+#[derive(Debug, Clone)]
+pub struct ResponseHead {
+    /// HTTP/1.0 or HTTP/1.1.
+    pub version: Version,
+    /// The status code.
+    pub status: StatusCode,
+    /// The reason phrase, as sent.
+    pub reason: Bytes,
+    /// The header fields in order, names in their received case.
+    pub headers: Headers,
+}
+
+const STACK_HEADERS: usize = 128;
+
+/// Parses a response head from the start of `buf`.
+///
+/// Returns `Ok(None)` when `buf` holds only part of a head, or `Ok(Some((head, len)))` where
+/// `len` is the number of bytes the head took; the body starts there. `buf` is taken as
+/// [`Bytes`] so that names and values are slices of it, not copies.
+pub fn parse_head(
+    buf: &Bytes,
+    limits: &Limits,
+) -> Result<Option<(ResponseHead, usize)>, ProtoError> {
+    check_prefix(buf)?;
+    let mut stack = [MaybeUninit::<httparse::Header<'_>>::uninit(); STACK_HEADERS];
+    let mut heap;
+    let storage: &mut [MaybeUninit<httparse::Header<'_>>] = if limits.max_headers <= STACK_HEADERS {
+        &mut stack[..limits.max_headers]
+    } else {
+        heap = vec![MaybeUninit::uninit(); limits.max_headers];
+        &mut heap
+    };
+    let mut res = httparse::Response::new(&mut []);
+    let status = httparse::ParserConfig::default()
+        .allow_obsolete_multiline_headers_in_responses(true)
+        .parse_response_with_uninit_headers(&mut res, buf, storage);
+    let len = match status {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => {
+            return if buf.len() > limits.max_head_bytes {
+                Err(ProtoError::HeadTooLarge {
+                    limit: limits.max_head_bytes,
+                })
+            } else {
+                Ok(None)
+            };
+        }
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(ProtoError::TooManyHeaders {
+                limit: limits.max_headers,
+            });
+        }
+        Err(e) => return Err(malformed(e)),
+    };
+    if len > limits.max_head_bytes {
+        return Err(ProtoError::HeadTooLarge {
+            limit: limits.max_head_bytes,
+        });
+    }
+    let version = match res.version {
+        Some(0) => Version::HTTP_10,
+        _ => Version::HTTP_11,
+    };
+    let status = res
+        .code
+        .and_then(|c| StatusCode::from_u16(c).ok())
+        .ok_or(ProtoError::InvalidStatus)?;
+    let reason = buf.slice_ref(res.reason.unwrap_or_default().as_bytes());
+    let mut entries = Vec::with_capacity(res.headers.len());
+    for h in res.headers.iter() {
+        let name = buf.slice_ref(h.name.as_bytes());
+        entries.push((name, field_value(buf, h.value)?));
+    }
+    let head = ResponseHead {
+        version,
+        status,
+        reason,
+        headers: Headers::from_entries(entries),
+    };
+    Ok(Some((head, len)))
+}
+
+/// Rejects bytes that cannot begin `HTTP/1.`, as early as the first bytes show it.
+fn check_prefix(buf: &[u8]) -> Result<(), ProtoError> {
+    // Leading empty lines are allowed before a message (RFC 9112 §2.2).
+    let start = buf
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .unwrap_or(buf.len());
+    let buf = &buf[start..];
+    let n = buf.len().min(7);
+    if buf[..n] == b"HTTP/1."[..n] {
+        Ok(())
+    } else if buf.starts_with(&[0, 0]) || buf.starts_with(b"PRI * HTTP/2") {
+        Err(ProtoError::Http2Preface)
+    } else {
+        Err(ProtoError::NotHttp)
+    }
+}
+
+fn malformed(e: httparse::Error) -> ProtoError {
+    ProtoError::MalformedHead(match e {
+        httparse::Error::HeaderName => "invalid header name",
+        httparse::Error::HeaderValue => "invalid header value",
+        httparse::Error::NewLine => "invalid line ending",
+        httparse::Error::Status => "invalid status code",
+        httparse::Error::Token => "invalid token",
+        httparse::Error::Version => "invalid HTTP version",
+        _ => "invalid syntax",
+    })
+}
+
+/// A field value as a slice of the head; an obs-fold (CRLF followed by a space) becomes spaces
+/// as RFC 9112 §5.2 asks of user agents.
+fn field_value(buf: &Bytes, value: &[u8]) -> Result<HeaderValue, ProtoError> {
+    if !value.iter().any(|&b| b == b'\r' || b == b'\n') {
+        return HeaderValue::from_maybe_shared(buf.slice_ref(value))
+            .map_err(|_| ProtoError::MalformedHead("invalid header value"));
+    }
+    let unfolded: Vec<u8> = value
+        .iter()
+        .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
+        .collect();
+    HeaderValue::from_bytes(&unfolded)
+        .map_err(|_| ProtoError::MalformedHead("invalid header value"))
+}
+
+/// How a response body is delimited (RFC 9112 §6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// No body: HEAD, 1xx, 204, 304.
+    Empty,
+    /// Exactly this many bytes.
+    Length(u64),
+    /// Chunked transfer coding, with optional trailers.
+    Chunked,
+    /// Everything until the server closes the connection.
+    Close,
+}
+
+/// Decides how the body of a response to a request with `method_is_head` is framed.
+pub fn framing(
+    method_is_head: bool,
+    status: StatusCode,
+    headers: &Headers,
+) -> Result<Framing, ProtoError> {
+    if method_is_head
+        || status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED
+    {
+        return Ok(Framing::Empty);
+    }
+    let length = content_length(headers)?;
+    let mut codings = headers.get_all("transfer-encoding").peekable();
+    if codings.peek().is_some() {
+        if length.is_some() {
+            return Err(ProtoError::LengthAndTransferEncoding);
+        }
+        let last = codings
+            .last()
+            .and_then(|v| v.as_bytes().rsplit(|&b| b == b',').next());
+        let chunked = last.is_some_and(|c| c.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+        return Ok(if chunked {
+            Framing::Chunked
+        } else {
+            Framing::Close
+        });
+    }
+    Ok(match length {
+        Some(0) => Framing::Empty,
+        Some(n) => Framing::Length(n),
+        None => Framing::Close,
+    })
+}
+
+/// The value of every `Content-Length` field and list element, which must all agree.
+fn content_length(headers: &Headers) -> Result<Option<u64>, ProtoError> {
+    let mut found = None;
+    for value in headers.get_all("content-length") {
+        for part in value.as_bytes().split(|&b| b == b',') {
+            let n = parse_decimal(part.trim_ascii()).ok_or(ProtoError::InvalidContentLength)?;
+            if found.is_some_and(|f| f != n) {
+                return Err(ProtoError::InvalidContentLength);
+            }
+            found = Some(n);
+        }
+    }
+    Ok(found)
+}
+
+fn parse_decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &d| {
+        if d.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+/// True if the connection may carry another request after this response (RFC 9112 §9.3).
+pub fn keep_alive(version: Version, headers: &Headers) -> bool {
+    let mut close = false;
+    let mut keep = false;
+    for value in headers.get_all("connection") {
+        for token in value.as_bytes().split(|&b| b == b',') {
+            let token = token.trim_ascii();
+            close |= token.eq_ignore_ascii_case(b"close");
+            keep |= token.eq_ignore_ascii_case(b"keep-alive");
+        }
+    }
+    !close && (version == Version::HTTP_11 || keep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str) -> Result<Option<(ResponseHead, usize)>, ProtoError> {
+        parse_head(&Bytes::copy_from_slice(raw.as_bytes()), &Limits::default())
+    }
+
+    #[test]
+    fn parses_head_and_keeps_case_and_order() {
+        let (head, len) =
+            parse("HTTP/1.1 200 OK\r\nZ-Last: 1\r\ncontent-TYPE: text/plain\r\n\r\nbody")
+                .unwrap()
+                .unwrap();
+        assert_eq!(len, 56);
+        assert_eq!(head.status, 200);
+        assert_eq!(&head.reason[..], b"OK");
+        let names: Vec<_> = head.headers.names().collect();
+        assert_eq!(names, ["Z-Last", "content-TYPE"]);
+    }
+
+    #[test]
+    fn partial_until_limit() {
+        assert!(parse("HTTP/1.1 200 OK\r\nA: b\r\n").unwrap().is_none());
+        assert!(parse("HT").unwrap().is_none());
+        let limits = Limits {
+            max_head_bytes: 16,
+            max_headers: 100,
+        };
+        let long = Bytes::from_static(b"HTTP/1.1 200 OK\r\nA: bbbbbbbbb");
+        assert_eq!(
+            parse_head(&long, &limits).unwrap_err(),
+            ProtoError::HeadTooLarge { limit: 16 }
+        );
+    }
+
+    #[test]
+    fn rejects_non_http_early() {
+        assert_eq!(parse("<html>").unwrap_err(), ProtoError::NotHttp);
+        assert_eq!(parse("\0\0\x12\x04").unwrap_err(), ProtoError::Http2Preface);
+        assert_eq!(
+            parse("HTTP/2 200\r\n\r\n").unwrap_err(),
+            ProtoError::NotHttp
+        );
+    }
+
+    #[test]
+    fn too_many_headers() {
+        let limits = Limits {
+            max_head_bytes: 1 << 16,
+            max_headers: 2,
+        };
+        let raw = Bytes::from_static(b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n");
+        assert_eq!(
+            parse_head(&raw, &limits).unwrap_err(),
+            ProtoError::TooManyHeaders { limit: 2 }
+        );
+    }
+
+    #[test]
+    fn obs_fold_becomes_spaces() {
+        let (head, _) = parse("HTTP/1.1 200 OK\r\nA: x\r\n y\r\n\r\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(head.headers.get("a").unwrap(), "x   y");
+    }
+
+    fn framing_of(raw: &str) -> Result<Framing, ProtoError> {
+        let (head, _) = parse(raw).unwrap().unwrap();
+        framing(false, head.status, &head.headers)
+    }
+
+    #[test]
+    fn framing_rules() {
+        assert_eq!(
+            framing_of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"),
+            Ok(Framing::Length(5))
+        );
+        assert_eq!(
+            framing_of("HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\n"),
+            Ok(Framing::Length(5))
+        );
+        assert_eq!(
+            framing_of("HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\n"),
+            Err(ProtoError::InvalidContentLength)
+        );
+        assert_eq!(
+            framing_of("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"),
+            Err(ProtoError::InvalidContentLength)
+        );
+        assert_eq!(
+            framing_of("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n"),
+            Err(ProtoError::InvalidContentLength)
+        );
+        assert_eq!(
+            framing_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
+            Ok(Framing::Chunked)
+        );
+        assert_eq!(
+            framing_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"),
+            Ok(Framing::Close)
+        );
+        assert_eq!(
+            framing_of(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
+            ),
+            Err(ProtoError::LengthAndTransferEncoding)
+        );
+        assert_eq!(
+            framing_of("HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n"),
+            Ok(Framing::Empty)
+        );
+        assert_eq!(framing_of("HTTP/1.1 200 OK\r\n\r\n"), Ok(Framing::Close));
+    }
+
+    #[test]
+    fn keep_alive_rules() {
+        let h = |raw: &str| parse(raw).unwrap().unwrap().0;
+        let r = h("HTTP/1.1 200 OK\r\n\r\n");
+        assert!(keep_alive(r.version, &r.headers));
+        let r = h("HTTP/1.1 200 OK\r\nConnection: foo, Close\r\n\r\n");
+        assert!(!keep_alive(r.version, &r.headers));
+        let r = h("HTTP/1.0 200 OK\r\n\r\n");
+        assert!(!keep_alive(r.version, &r.headers));
+        let r = h("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\n");
+        assert!(keep_alive(r.version, &r.headers));
+    }
+}

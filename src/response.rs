@@ -1,0 +1,279 @@
+//! [`Response`]: status, headers in received order and case, and a streaming body.
+
+use std::fmt;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use futures_core::Stream;
+use futures_io::AsyncRead;
+use http::{StatusCode, Version};
+use url::Url;
+
+use crate::error::{Error, Kind, Result};
+use crate::headers::Headers;
+use crate::pool::Pooled;
+use crate::proto::h1::BodyDecoder;
+
+/// An HTTP response. The body is read from the connection as it is consumed: with
+/// [`bytes`](Self::bytes), [`text`](Self::text), [`chunk`](Self::chunk),
+/// [`bytes_stream`](Self::bytes_stream) or [`into_reader`](Self::into_reader). The connection
+/// goes back to the pool when the body has been read to its end; dropping a response before
+/// that closes it.
+///
+/// ```no_run
+/// # async fn run() -> tls_requests::Result<()> {
+/// let r = tls_requests::AsyncClient::new().get("https://example.com").await?;
+/// println!("{r}"); // <Response [200 OK]>
+/// let r = r.error_for_status()?;
+/// let text = r.text().await?;
+/// # drop(text); Ok(()) }
+/// ```
+pub struct Response {
+    pub(crate) status: StatusCode,
+    pub(crate) version: Version,
+    pub(crate) headers: Headers,
+    pub(crate) url: Url,
+    pub(crate) elapsed: Duration,
+    pub(crate) history: Vec<Response>,
+    pub(crate) body: ResponseBody,
+}
+
+impl Response {
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The HTTP version the server answered with.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The headers, in received order with names in received case.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The URL of this response: after redirects, the last one.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// Time from sending the request until the response head arrived.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The redirect responses that led here, oldest first (their bodies are not kept).
+    pub fn history(&self) -> &[Response] {
+        &self.history
+    }
+
+    /// The `Content-Length` the server declared, if any.
+    pub fn content_length(&self) -> Option<u64> {
+        self.headers
+            .get("content-length")?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// The trailer fields of a chunked body, once the body has been read to its end.
+    pub fn trailers(&self) -> Option<&Headers> {
+        self.body.trailers.as_ref()
+    }
+
+    /// An error of kind [`Kind::Status`] for a 4xx or 5xx status, carrying the status and URL.
+    pub fn raise_for_status(&self) -> Result<()> {
+        if self.status.is_client_error() || self.status.is_server_error() {
+            let err = Error::bare(Kind::Status(self.status));
+            Err(err.with_url(&self.url))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The response itself, or [`raise_for_status`](Self::raise_for_status)'s error.
+    pub fn error_for_status(self) -> Result<Response> {
+        self.raise_for_status().map(|()| self)
+    }
+
+    /// The next piece of the body, or `None` at its end.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
+        std::future::poll_fn(|cx| self.body.poll_chunk(cx)).await
+    }
+
+    /// The whole body.
+    pub async fn bytes(mut self) -> Result<Bytes> {
+        let Some(first) = self.chunk().await? else {
+            return Ok(Bytes::new());
+        };
+        let Some(second) = self.chunk().await? else {
+            return Ok(first);
+        };
+        let hint = self.content_length().unwrap_or(0).min(64 << 20) as usize;
+        let mut all = BytesMut::with_capacity(hint.max(first.len() + second.len()));
+        all.extend_from_slice(&first);
+        all.extend_from_slice(&second);
+        while let Some(more) = self.chunk().await? {
+            all.extend_from_slice(&more);
+        }
+        Ok(all.freeze())
+    }
+
+    /// The whole body as text. Bytes that are not UTF-8 become U+FFFD.
+    pub async fn text(self) -> Result<String> {
+        let bytes = self.bytes().await?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The whole body, parsed as JSON.
+    #[cfg(feature = "json")]
+    pub async fn json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
+        let bytes = self.bytes().await?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::new(Kind::Body, e))
+    }
+
+    /// The body as a [`Stream`] of chunks.
+    pub fn bytes_stream(self) -> BodyStream {
+        BodyStream { body: self.body }
+    }
+
+    /// The body as a [`futures_io::AsyncRead`].
+    pub fn into_reader(self) -> BodyReader {
+        BodyReader {
+            body: self.body,
+            current: Bytes::new(),
+        }
+    }
+
+    /// A copy of the head, with no body (for the redirect history).
+    pub(crate) fn without_body(&self) -> Response {
+        Response {
+            status: self.status,
+            version: self.version,
+            headers: self.headers.clone(),
+            url: self.url.clone(),
+            elapsed: self.elapsed,
+            history: Vec::new(),
+            body: ResponseBody::empty(),
+        }
+    }
+}
+
+impl fmt::Display for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<Response [{}]>", self.status)
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<Response [{}]>", self.status)
+    }
+}
+
+/// The body of a response as it comes off the connection.
+pub(crate) struct ResponseBody {
+    reading: Option<Reading>,
+    trailers: Option<Headers>,
+}
+
+struct Reading {
+    conn: Pooled,
+    decoder: BodyDecoder,
+}
+
+impl ResponseBody {
+    pub(crate) fn empty() -> ResponseBody {
+        ResponseBody {
+            reading: None,
+            trailers: None,
+        }
+    }
+
+    pub(crate) fn streaming(conn: Pooled, decoder: BodyDecoder) -> ResponseBody {
+        ResponseBody {
+            reading: Some(Reading { conn, decoder }),
+            trailers: None,
+        }
+    }
+
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>>> {
+        let Some(reading) = &mut self.reading else {
+            return Poll::Ready(Ok(None));
+        };
+        let result = std::task::ready!(reading.conn.poll_body(
+            cx,
+            &mut reading.decoder,
+            &mut self.trailers
+        ));
+        match result {
+            Ok(Some(chunk)) => return Poll::Ready(Ok(Some(chunk))),
+            Ok(None) => {
+                if let Some(done) = self.reading.take() {
+                    done.conn.release();
+                }
+            }
+            // Dropping the connection closes it: it is never put back mid-message.
+            Err(_) => self.reading = None,
+        }
+        Poll::Ready(result)
+    }
+}
+
+/// A response body as a [`Stream`] of [`Bytes`], from [`Response::bytes_stream`].
+pub struct BodyStream {
+    body: ResponseBody,
+}
+
+impl Stream for BodyStream {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes>>> {
+        self.body.poll_chunk(cx).map(Result::transpose)
+    }
+}
+
+/// A response body as a [`futures_io::AsyncRead`], from [`Response::into_reader`].
+pub struct BodyReader {
+    body: ResponseBody,
+    current: Bytes,
+}
+
+impl AsyncRead for BodyReader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        while self.current.is_empty() {
+            match std::task::ready!(self.body.poll_chunk(cx)) {
+                Ok(Some(chunk)) => self.current = chunk,
+                Ok(None) => return Poll::Ready(Ok(0)),
+                Err(e) => return Poll::Ready(Err(e.into_io())),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        self.current.advance(n);
+        Poll::Ready(Ok(n))
+    }
+}
+
+impl fmt::Debug for BodyStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BodyStream")
+    }
+}
+
+impl fmt::Debug for BodyReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BodyReader")
+    }
+}

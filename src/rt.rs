@@ -1,0 +1,205 @@
+//! The runtime the client runs on: an [`Executor`] spawns tasks, sleeps and runs blocking work.
+//!
+//! The client calls only this trait for those three things, so it runs on any executor.
+//! Sockets are [`async_io`] sources, whose reactor drives itself on its own thread when no
+//! `block_on` of async-io is driving it, so they work under any executor too.
+//!
+//! ```
+//! use std::time::Duration;
+//! use tls_requests::rt::{BoxFuture, Executor};
+//!
+//! /// Runs everything on threads: no async runtime at all.
+//! struct Threads;
+//!
+//! impl Executor for Threads {
+//!     fn spawn(&self, task: BoxFuture<'static, ()>) {
+//!         std::thread::spawn(move || futures_lite::future::block_on(task));
+//!     }
+//!     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+//!         Box::pin(async move { async_io::Timer::after(duration).await; })
+//!     }
+//!     fn spawn_blocking(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
+//!         // Every task has a thread of its own here, so blocking in place is fine.
+//!         Box::pin(async move { job() })
+//!     }
+//! }
+//!
+//! let client = tls_requests::AsyncClient::builder().executor(Threads).build().unwrap();
+//! # drop(client);
+//! ```
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, TimeoutPhase};
+
+/// A boxed, `Send` future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Spawns tasks, sleeps, and runs blocking work: everything the client needs from a runtime.
+pub trait Executor: Send + Sync + 'static {
+    /// Runs `task` to completion in the background.
+    fn spawn(&self, task: BoxFuture<'static, ()>);
+
+    /// A future that completes after `duration`.
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
+
+    /// Runs `job` where blocking is allowed (a thread pool), and completes when it has run.
+    /// DNS resolution goes through here.
+    fn spawn_blocking(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()>;
+}
+
+/// The default executor: smol's global executor, async-io timers and the `blocking` pool.
+#[cfg(feature = "smol")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SmolExecutor;
+
+#[cfg(feature = "smol")]
+impl Executor for SmolExecutor {
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        smol::spawn(task).detach();
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(async move {
+            async_io::Timer::after(duration).await;
+        })
+    }
+
+    fn spawn_blocking(&self, job: Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> {
+        Box::pin(smol::unblock(job))
+    }
+}
+
+/// The executor a client gets when none is given.
+pub(crate) fn default_executor() -> Option<Arc<dyn Executor>> {
+    #[cfg(feature = "smol")]
+    return Some(Arc::new(SmolExecutor));
+    #[cfg(not(feature = "smol"))]
+    None
+}
+
+/// Runs `f` through [`Executor::spawn_blocking`] and returns its result.
+pub(crate) async fn unblock<T: Send + 'static>(
+    exec: &dyn Executor,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let slot = Arc::new(Mutex::new(None));
+    let filled = slot.clone();
+    exec.spawn_blocking(Box::new(move || {
+        let value = f();
+        if let Ok(mut slot) = filled.lock() {
+            *slot = Some(value);
+        }
+    }))
+    .await;
+    let value = slot.lock().ok()?.take();
+    value
+}
+
+/// Runs `fut`, failing with a timeout of `phase` if `limit` passes first. `None` waits forever.
+pub(crate) async fn timeout<T>(
+    exec: &dyn Executor,
+    limit: Option<Duration>,
+    phase: TimeoutPhase,
+    fut: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match limit {
+        None => fut.await,
+        Some(limit) => {
+            let sleep = exec.sleep(limit);
+            futures_lite::future::or(fut, async {
+                sleep.await;
+                Err(Error::timeout(phase))
+            })
+            .await
+        }
+    }
+}
+
+/// The deadlines of one request: an idle limit between bytes and an absolute end.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Deadlines {
+    pub(crate) idle: Option<Duration>,
+    pub(crate) end: Option<Instant>,
+}
+
+impl Deadlines {
+    /// The time until the end, with the phase to report; `Total` once it has passed.
+    pub(crate) fn remaining(&self) -> Option<Duration> {
+        self.end
+            .map(|end| end.saturating_duration_since(Instant::now()))
+    }
+
+    /// The shorter of `limit` and the time left, and which phase it belongs to.
+    pub(crate) fn bound(
+        &self,
+        limit: Option<Duration>,
+        phase: TimeoutPhase,
+    ) -> (Option<Duration>, TimeoutPhase) {
+        match (limit, self.remaining()) {
+            (Some(l), Some(r)) if r < l => (Some(r), TimeoutPhase::Total),
+            (None, Some(r)) => (Some(r), TimeoutPhase::Total),
+            (l, _) => (l, phase),
+        }
+    }
+}
+
+/// An idle timer for poll-based I/O: armed when an operation returns `Pending`, disarmed
+/// when it makes progress, so ready I/O never touches the timer.
+pub(crate) struct IdleTimer {
+    exec: Arc<dyn Executor>,
+    deadlines: Deadlines,
+    armed: Option<(BoxFuture<'static, ()>, TimeoutPhase)>,
+}
+
+impl IdleTimer {
+    pub(crate) fn new(exec: Arc<dyn Executor>) -> IdleTimer {
+        IdleTimer {
+            exec,
+            deadlines: Deadlines::default(),
+            armed: None,
+        }
+    }
+
+    pub(crate) fn set(&mut self, deadlines: Deadlines) {
+        self.deadlines = deadlines;
+        self.armed = None;
+    }
+
+    pub(crate) fn executor(&self) -> &Arc<dyn Executor> {
+        &self.exec
+    }
+
+    pub(crate) fn disarm(&mut self) {
+        self.armed = None;
+    }
+
+    /// Called after an operation returned `Pending`: `Ready(err)` if its deadline has passed.
+    pub(crate) fn poll_expired(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        phase: TimeoutPhase,
+    ) -> std::task::Poll<std::io::Error> {
+        if self.armed.is_none() {
+            let (limit, phase) = self.deadlines.bound(self.deadlines.idle, phase);
+            match limit {
+                Some(limit) => self.armed = Some((self.exec.sleep(limit), phase)),
+                None => return std::task::Poll::Pending,
+            }
+        }
+        let Some((sleep, phase)) = &mut self.armed else {
+            return std::task::Poll::Pending;
+        };
+        match sleep.as_mut().poll(cx) {
+            std::task::Poll::Ready(()) => {
+                let phase = *phase;
+                self.armed = None;
+                std::task::Poll::Ready(Error::timeout(phase).into_io())
+            }
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+}
