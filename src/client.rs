@@ -236,7 +236,7 @@ impl AsyncClient {
             let mut head = Vec::new();
             h1::encode_head(&request.method, target, &headers, &mut head)
                 .map_err(|e| Error::new(Kind::Header, e))?;
-            let mut conn = self.connection(&dst, deadlines).await?;
+            let mut conn = self.connection(&dst).await?;
             let body = match &mut request.body.kind {
                 BodyKind::Empty => OutBody::Empty,
                 BodyKind::Full(bytes) => OutBody::Full(bytes),
@@ -264,21 +264,13 @@ impl AsyncClient {
     }
 
     /// A pooled connection to `dst`: an idle one, or a new one within the host's limit.
-    async fn connection(&self, dst: &Destination, deadlines: Deadlines) -> Result<Pooled> {
+    /// The total deadline is enforced around the whole of `send`, this wait included.
+    async fn connection(&self, dst: &Destination) -> Result<Pooled> {
         let inner = &*self.inner;
-        let exec = &*inner.exec;
-        let checkout = rt::timeout(
-            exec,
-            deadlines.remaining(),
-            TimeoutPhase::Pool,
-            inner.pool.checkout(dst),
-        )
-        .await?;
-        let slot = match checkout {
+        let slot = match inner.pool.checkout(dst).await? {
             Checkout::Idle(conn) => return Ok(conn),
             Checkout::Connect(slot) => slot,
         };
-        let (limit, phase) = deadlines.bound(inner.config.connect_timeout, TimeoutPhase::Connect);
         let connect = async {
             inner
                 .connector
@@ -286,7 +278,8 @@ impl AsyncClient {
                 .await
                 .map_err(Error::from_connector)
         };
-        let io = rt::timeout(exec, limit, phase, connect).await?;
+        let limit = inner.config.connect_timeout;
+        let io = rt::timeout(&*inner.exec, limit, TimeoutPhase::Connect, connect).await?;
         Ok(slot.fill(Conn::new(io, inner.exec.clone(), inner.config.limits)))
     }
 

@@ -69,8 +69,6 @@ pub enum Kind {
 pub enum TimeoutPhase {
     /// Establishing the connection (DNS, TCP and TLS handshake).
     Connect,
-    /// Waiting for a free connection while the per-host limit was reached.
-    Pool,
     /// No byte could be written for the read (idle) timeout.
     Write,
     /// No byte arrived for the read (idle) timeout.
@@ -261,7 +259,6 @@ impl fmt::Display for TimeoutPhase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             TimeoutPhase::Connect => "connect",
-            TimeoutPhase::Pool => "pool",
             TimeoutPhase::Write => "write",
             TimeoutPhase::Read => "read",
             TimeoutPhase::Total => "total",

@@ -227,6 +227,18 @@ impl ResponseBody {
     }
 }
 
+impl Drop for ResponseBody {
+    /// A body whose rest has already arrived is consumed, so its connection can be reused;
+    /// any other unread body closes its connection.
+    fn drop(&mut self) {
+        if let Some(mut reading) = self.reading.take() {
+            if reading.conn.skip_buffered_body(&mut reading.decoder) {
+                reading.conn.release();
+            }
+        }
+    }
+}
+
 /// A response body as a [`Stream`] of [`Bytes`], from [`Response::bytes_stream`].
 pub struct BodyStream {
     body: ResponseBody,

@@ -128,13 +128,13 @@ pub(crate) struct Deadlines {
 
 impl Deadlines {
     /// The time until the end, with the phase to report; `Total` once it has passed.
-    pub(crate) fn remaining(&self) -> Option<Duration> {
+    fn remaining(&self) -> Option<Duration> {
         self.end
             .map(|end| end.saturating_duration_since(Instant::now()))
     }
 
     /// The shorter of `limit` and the time left, and which phase it belongs to.
-    pub(crate) fn bound(
+    fn bound(
         &self,
         limit: Option<Duration>,
         phase: TimeoutPhase,

@@ -299,6 +299,21 @@ impl Conn {
         }
     }
 
+    /// Consumes the rest of a body if it is already in the buffer, without any I/O; true if
+    /// the body ended there (so the connection can be reused).
+    pub(crate) fn skip_buffered_body(&mut self, decoder: &mut BodyDecoder) -> bool {
+        loop {
+            match decoder.decode(&self.buf, false) {
+                Ok(Step::Data { skip, len }) => self.buf.advance(skip + len),
+                Ok(Step::End { skip, .. }) => {
+                    self.buf.advance(skip);
+                    return true;
+                }
+                Ok(Step::NeedMore { .. }) | Err(_) => return false,
+            }
+        }
+    }
+
     /// Reads more bytes into the buffer, offering at most `window` bytes to the stream.
     fn poll_fill(&mut self, cx: &mut Context<'_>, window: usize) -> Poll<io::Result<usize>> {
         let start = self.buf.len();

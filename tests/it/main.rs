@@ -1,0 +1,13 @@
+//! Integration tests: the client against in-process servers over real sockets (plain TCP and
+//! TLS with certificates made at test time), the codec against a corpus of raw responses,
+//! and MockTransport.
+
+mod client;
+mod corpus;
+mod mock;
+mod pool;
+mod redirect;
+mod streaming;
+mod support;
+mod timeout;
+mod tls;
