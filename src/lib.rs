@@ -8,6 +8,7 @@
 //!   `futures_io::AsyncRead + AsyncWrite` stream. No tokio.
 //! - Our own sans-IO HTTP/1.1 codec ([`proto::h1`]); header order and case are kept both
 //!   ways ([`Headers`]).
+//! - [`blocking::Client`]: the same surface for code without an executor.
 //! - [`MockTransport`] to test code that uses the client without a network.
 //!
 //! ```
@@ -29,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod blocking;
 mod client;
 mod error;
 mod headers;
@@ -44,7 +46,7 @@ pub use client::{AsyncClient, ClientBuilder};
 pub use error::{BoxError, Error, Kind, Result, TimeoutPhase};
 pub use headers::{Headers, InvalidHeaderName};
 pub use http::{HeaderValue, Method, StatusCode, Version};
-pub use request::{Body, Request, RequestBuilder};
+pub use request::{Async, Body, Request, RequestBuilder};
 pub use response::{BodyReader, BodyStream, Response};
 pub use transport::{
     Certificate, Connector, Destination, MockRequest, MockResponse, MockTransport,

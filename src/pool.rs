@@ -61,6 +61,20 @@ struct Host {
     freed: Event,
 }
 
+impl Host {
+    /// Closes idle connections older than `timeout`, freeing their places.
+    fn drop_expired(&mut self, timeout: Option<Duration>) {
+        let Some(timeout) = timeout else { return };
+        let before = self.idle.len();
+        self.idle.retain(|(_, since)| since.elapsed() < timeout);
+        let dropped = before - self.idle.len();
+        if dropped > 0 {
+            self.open -= dropped;
+            self.freed.notify(dropped);
+        }
+    }
+}
+
 /// What [`Pool::checkout`] found: an idle connection, or a slot to connect a new one.
 pub(crate) enum Checkout {
     Idle(Pooled),
@@ -139,16 +153,6 @@ impl Pool {
         }
         conns
     }
-
-    /// Idle connections to `dst` (for tests and diagnostics).
-    #[cfg(test)]
-    pub(crate) fn idle_count(&self, dst: &Destination) -> usize {
-        self.shared
-            .lock()
-            .hosts
-            .get(dst)
-            .map_or(0, |h| h.idle.len())
-    }
 }
 
 impl Shared {
@@ -182,7 +186,7 @@ impl Shared {
         let Some(host) = state.hosts.get_mut(dst) else {
             return;
         };
-        host.idle.retain(|(_, since)| !self.expired(*since));
+        host.drop_expired(self.config.idle_timeout);
         if closed || host.idle.len() >= self.config.max_idle_per_host {
             drop(state);
             drop(conn);
@@ -197,12 +201,7 @@ impl Shared {
     fn reap(&self) {
         let mut state = self.lock();
         state.hosts.retain(|_, host| {
-            let before = host.idle.len();
-            host.idle.retain(|(_, since)| !self.expired(*since));
-            host.open -= before - host.idle.len();
-            if before != host.idle.len() {
-                host.freed.notify(usize::MAX);
-            }
+            host.drop_expired(self.config.idle_timeout);
             host.open > 0
         });
     }
@@ -268,5 +267,85 @@ impl Deref for Pooled {
 impl DerefMut for Pooled {
     fn deref_mut(&mut self) -> &mut Conn {
         &mut self.conn
+    }
+}
+
+#[cfg(all(test, feature = "smol"))]
+mod tests {
+    use super::*;
+    use crate::proto::h1::Limits;
+    use crate::rt::SmolExecutor;
+    use crate::transport::{Connector, MockResponse, MockTransport};
+
+    fn conn(exec: &Arc<dyn Executor>, dst: &Destination) -> Conn {
+        let mock = MockTransport::new(|_| MockResponse::new(200));
+        let io = futures_lite::future::block_on(mock.connect(dst)).unwrap();
+        Conn::new(io, exec.clone(), Limits::default())
+    }
+
+    fn slot(c: Checkout) -> Slot {
+        match c {
+            Checkout::Connect(slot) => slot,
+            Checkout::Idle(_) => panic!("expected a slot to connect"),
+        }
+    }
+
+    #[test]
+    fn expired_idle_connections_free_their_places() {
+        let exec: Arc<dyn Executor> = Arc::new(SmolExecutor);
+        let config = PoolConfig {
+            idle_timeout: Some(Duration::from_millis(20)),
+            max_per_host: Some(2),
+            ..PoolConfig::default()
+        };
+        let pool = Pool::new(config, &exec);
+        let dst = Destination::from_url(&"http://h/".parse().unwrap()).unwrap();
+        smol::block_on(async {
+            let a = slot(pool.checkout(&dst).await.unwrap()).fill(conn(&exec, &dst));
+            let b = slot(pool.checkout(&dst).await.unwrap()).fill(conn(&exec, &dst));
+            a.release();
+            async_io::Timer::after(Duration::from_millis(30)).await;
+            b.release(); // finds `a` expired and closes it
+            let reused = pool.checkout(&dst).await.unwrap();
+            assert!(matches!(reused, Checkout::Idle(_)), "b is idle and fresh");
+            // One place is free again, so this does not wait.
+            let wait = async_io::Timer::after(Duration::from_secs(1));
+            let next = futures_lite::future::or(async { Some(pool.checkout(&dst).await) }, async {
+                wait.await;
+                None
+            });
+            assert!(matches!(next.await, Some(Ok(Checkout::Connect(_)))));
+        });
+    }
+
+    #[test]
+    fn closing_fails_waiters_and_later_checkouts() {
+        let exec: Arc<dyn Executor> = Arc::new(SmolExecutor);
+        let pool = Pool::new(
+            PoolConfig {
+                max_per_host: Some(1),
+                ..PoolConfig::default()
+            },
+            &exec,
+        );
+        let dst = Destination::from_url(&"http://h/".parse().unwrap()).unwrap();
+        smol::block_on(async {
+            let held = slot(pool.checkout(&dst).await.unwrap());
+            let waiter = {
+                let pool = pool.clone();
+                let dst = dst.clone();
+                smol::spawn(async move { pool.checkout(&dst).await.map(|_| ()) })
+            };
+            async_io::Timer::after(Duration::from_millis(10)).await;
+            assert!(pool.close().is_empty());
+            drop(held);
+            assert!(waiter.await.unwrap_err().is_closed());
+            assert!(
+                pool.checkout(&dst)
+                    .await
+                    .err()
+                    .is_some_and(|e| e.is_closed())
+            );
+        });
     }
 }

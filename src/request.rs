@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -194,18 +195,30 @@ impl Request {
 ///     .await?;
 /// # drop(response); Ok(()) }
 /// ```
+///
+/// The same builder serves the [blocking client](crate::blocking::Client), whose `send`
+/// waits on the current thread; `M` says which one it is.
 #[must_use = "a request is only sent when awaited or sent"]
-pub struct RequestBuilder {
-    client: AsyncClient,
-    request: Result<Request>,
+pub struct RequestBuilder<M = Async> {
+    pub(crate) client: AsyncClient,
+    pub(crate) request: Result<Request>,
+    mode: PhantomData<M>,
 }
 
-impl RequestBuilder {
-    pub(crate) fn new(client: AsyncClient, request: Result<Request>) -> RequestBuilder {
-        RequestBuilder { client, request }
+/// The mode of a [`RequestBuilder`] from an [`AsyncClient`]: awaiting it sends the request.
+#[derive(Debug)]
+pub struct Async;
+
+impl<M> RequestBuilder<M> {
+    pub(crate) fn new(client: AsyncClient, request: Result<Request>) -> RequestBuilder<M> {
+        RequestBuilder {
+            client,
+            request,
+            mode: PhantomData,
+        }
     }
 
-    fn map(mut self, f: impl FnOnce(&mut Request) -> Result<()>) -> RequestBuilder {
+    fn map(mut self, f: impl FnOnce(&mut Request) -> Result<()>) -> RequestBuilder<M> {
         if let Ok(request) = &mut self.request {
             if let Err(e) = f(request) {
                 self.request = Err(e);
@@ -216,7 +229,7 @@ impl RequestBuilder {
 
     /// Sets a header, replacing a default or earlier one of the same name in place. The name
     /// is sent exactly as written here.
-    pub fn header<V>(self, name: impl AsRef<str>, value: V) -> RequestBuilder
+    pub fn header<V>(self, name: impl AsRef<str>, value: V) -> RequestBuilder<M>
     where
         V: TryInto<HeaderValue>,
         V::Error: Into<http::Error>,
@@ -232,7 +245,7 @@ impl RequestBuilder {
     }
 
     /// Sets every header of `headers`, in their order.
-    pub fn headers(self, headers: &Headers) -> RequestBuilder {
+    pub fn headers(self, headers: &Headers) -> RequestBuilder<M> {
         self.map(|r| {
             for (name, value) in headers {
                 r.headers
@@ -247,7 +260,7 @@ impl RequestBuilder {
     pub fn query<K: AsRef<str>, V: AsRef<str>>(
         self,
         pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> RequestBuilder {
+    ) -> RequestBuilder<M> {
         self.map(|r| {
             r.url.query_pairs_mut().extend_pairs(pairs);
             Ok(())
@@ -255,7 +268,7 @@ impl RequestBuilder {
     }
 
     /// Sets the body.
-    pub fn body(self, body: impl Into<Body>) -> RequestBuilder {
+    pub fn body(self, body: impl Into<Body>) -> RequestBuilder<M> {
         let body = body.into();
         self.map(|r| {
             r.body = body;
@@ -267,7 +280,7 @@ impl RequestBuilder {
     pub fn form<K: AsRef<str>, V: AsRef<str>>(
         self,
         pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> RequestBuilder {
+    ) -> RequestBuilder<M> {
         let encoded = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish();
@@ -280,7 +293,7 @@ impl RequestBuilder {
 
     /// Sets a JSON body and, unless set, its `Content-Type`.
     #[cfg(feature = "json")]
-    pub fn json<T: serde::Serialize + ?Sized>(self, value: &T) -> RequestBuilder {
+    pub fn json<T: serde::Serialize + ?Sized>(self, value: &T) -> RequestBuilder<M> {
         let encoded = serde_json::to_vec(value).map_err(|e| Error::new(Kind::Body, e));
         self.map(|r| {
             r.body = Body::from(encoded?);
@@ -290,7 +303,7 @@ impl RequestBuilder {
     }
 
     /// A total timeout for this request, redirects and body included.
-    pub fn timeout(self, timeout: Duration) -> RequestBuilder {
+    pub fn timeout(self, timeout: Duration) -> RequestBuilder<M> {
         self.map(|r| {
             r.options.timeout = Some(timeout);
             Ok(())
@@ -298,7 +311,7 @@ impl RequestBuilder {
     }
 
     /// The longest wait for a byte to be read or written, for this request.
-    pub fn read_timeout(self, timeout: Duration) -> RequestBuilder {
+    pub fn read_timeout(self, timeout: Duration) -> RequestBuilder<M> {
         self.map(|r| {
             r.options.read_timeout = Some(timeout);
             Ok(())
@@ -306,7 +319,7 @@ impl RequestBuilder {
     }
 
     /// Whether to follow redirects, for this request.
-    pub fn follow_redirects(self, follow: bool) -> RequestBuilder {
+    pub fn follow_redirects(self, follow: bool) -> RequestBuilder<M> {
         self.map(|r| {
             r.options.follow_redirects = Some(follow);
             Ok(())
@@ -314,7 +327,7 @@ impl RequestBuilder {
     }
 
     /// The most redirects to follow, for this request.
-    pub fn max_redirects(self, max: usize) -> RequestBuilder {
+    pub fn max_redirects(self, max: usize) -> RequestBuilder<M> {
         self.map(|r| {
             r.options.max_redirects = Some(max);
             Ok(())
@@ -325,10 +338,14 @@ impl RequestBuilder {
     pub fn build(self) -> Result<Request> {
         self.request
     }
+}
 
+impl RequestBuilder<Async> {
     /// Sends the request and waits for the response head.
     pub fn send(self) -> impl Future<Output = Result<Response>> + Send + 'static {
-        let RequestBuilder { client, request } = self;
+        let RequestBuilder {
+            client, request, ..
+        } = self;
         async move { client.send(request?).await }
     }
 }
@@ -349,7 +366,7 @@ impl IntoFuture for RequestBuilder {
     }
 }
 
-impl fmt::Debug for RequestBuilder {
+impl<M> fmt::Debug for RequestBuilder<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestBuilder")
             .field("request", &self.request)

@@ -95,8 +95,7 @@ pub(crate) async fn unblock<T: Send + 'static>(
         }
     }))
     .await;
-    let value = slot.lock().ok()?.take();
-    value
+    slot.lock().ok()?.take()
 }
 
 /// Runs `fut`, failing with a timeout of `phase` if `limit` passes first. `None` waits forever.

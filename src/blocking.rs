@@ -1,0 +1,190 @@
+//! A blocking client with the surface of [`AsyncClient`], for code without an executor.
+//!
+//! Each call waits on the current thread (driving async-io's reactor there); the pool,
+//! timeouts and everything else are the async client's. Do not call it from inside an async
+//! task: it would block that task's thread.
+//!
+//! ```
+//! use tls_requests::{MockResponse, MockTransport, blocking};
+//! let mock = MockTransport::new(|_| MockResponse::new(200).body("sync"));
+//! let client = tls_requests::AsyncClient::builder().connector(mock).build_blocking()?;
+//! let r = client.get("https://example.com/").header("X-A", "1").send()?;
+//! assert_eq!(r.status(), 200);
+//! assert_eq!(r.text()?, "sync");
+//! # Ok::<(), tls_requests::Error>(())
+//! ```
+
+use std::io::{self, Read};
+use std::ops::Deref;
+
+use bytes::Bytes;
+use futures_lite::AsyncReadExt;
+use http::Method;
+
+use crate::client::AsyncClient;
+use crate::error::Result;
+use crate::request::Request;
+
+/// The mode of a [`RequestBuilder`](crate::RequestBuilder) from a blocking [`Client`]:
+/// [`send`](crate::RequestBuilder::send) waits for the response.
+#[derive(Debug)]
+pub struct Blocking;
+
+/// A request builder of the blocking client.
+pub type RequestBuilder = crate::RequestBuilder<Blocking>;
+
+/// A blocking HTTP client: [`AsyncClient`] behind calls that wait. Cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct Client {
+    inner: AsyncClient,
+}
+
+impl Client {
+    /// A client with the default settings (see [`AsyncClient::new`]).
+    pub fn new() -> Client {
+        Client {
+            inner: AsyncClient::new(),
+        }
+    }
+
+    /// A builder; finish it with [`build_blocking`](crate::ClientBuilder::build_blocking).
+    pub fn builder() -> crate::ClientBuilder {
+        AsyncClient::builder()
+    }
+
+    /// The async client behind this one.
+    pub fn as_async(&self) -> &AsyncClient {
+        &self.inner
+    }
+
+    /// A `GET` request to `url`.
+    pub fn get(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::GET, url)
+    }
+    /// A `POST` request to `url`.
+    pub fn post(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::POST, url)
+    }
+    /// A `PUT` request to `url`.
+    pub fn put(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::PUT, url)
+    }
+    /// A `PATCH` request to `url`.
+    pub fn patch(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::PATCH, url)
+    }
+    /// A `DELETE` request to `url`.
+    pub fn delete(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::DELETE, url)
+    }
+    /// An `OPTIONS` request to `url`.
+    pub fn options(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::OPTIONS, url)
+    }
+    /// A `HEAD` request to `url`.
+    pub fn head(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::HEAD, url)
+    }
+
+    /// A request with any method.
+    pub fn request(&self, method: Method, url: impl AsRef<str>) -> RequestBuilder {
+        let async_builder = self.inner.request(method, url);
+        crate::RequestBuilder::new(async_builder.client, async_builder.request)
+    }
+
+    /// A request built but not sent.
+    pub fn build_request(&self, method: Method, url: impl AsRef<str>) -> Result<Request> {
+        self.inner.build_request(method, url)
+    }
+
+    /// Sends `request` and waits for the response head.
+    pub fn send(&self, request: Request) -> Result<Response> {
+        async_io::block_on(self.inner.send(request)).map(Response)
+    }
+
+    /// Ends the pool (see [`AsyncClient::close`]).
+    pub fn close(&self) {
+        async_io::block_on(self.inner.close());
+    }
+}
+
+impl From<AsyncClient> for Client {
+    fn from(inner: AsyncClient) -> Client {
+        Client { inner }
+    }
+}
+
+impl RequestBuilder {
+    /// Sends the request and waits for the response head.
+    pub fn send(self) -> Result<Response> {
+        let crate::RequestBuilder {
+            client, request, ..
+        } = self;
+        async_io::block_on(client.send(request?)).map(Response)
+    }
+}
+
+/// A response of the blocking client. Its head is reachable through `Deref` to
+/// [`crate::Response`]; the body is read with the waiting methods here or through
+/// [`std::io::Read`].
+#[derive(Debug)]
+pub struct Response(crate::Response);
+
+impl Response {
+    /// The whole body.
+    pub fn bytes(self) -> Result<Bytes> {
+        async_io::block_on(self.0.bytes())
+    }
+
+    /// The whole body as text (invalid UTF-8 becomes U+FFFD).
+    pub fn text(self) -> Result<String> {
+        async_io::block_on(self.0.text())
+    }
+
+    /// The whole body, parsed as JSON.
+    #[cfg(feature = "json")]
+    pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
+        async_io::block_on(self.0.json())
+    }
+
+    /// The next piece of the body, or `None` at its end.
+    pub fn chunk(&mut self) -> Result<Option<Bytes>> {
+        async_io::block_on(self.0.chunk())
+    }
+
+    /// The response itself, or an error for a 4xx or 5xx status.
+    pub fn error_for_status(self) -> Result<Response> {
+        self.0.error_for_status().map(Response)
+    }
+
+    /// The body as a [`std::io::Read`].
+    pub fn into_reader(self) -> impl Read {
+        Reader(self.0.into_reader())
+    }
+
+    /// The async response inside.
+    pub fn into_async(self) -> crate::Response {
+        self.0
+    }
+}
+
+impl Deref for Response {
+    type Target = crate::Response;
+    fn deref(&self) -> &crate::Response {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+struct Reader(crate::BodyReader);
+
+impl Read for Reader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        async_io::block_on(self.0.read(buf))
+    }
+}
