@@ -45,9 +45,7 @@ Options:
   -m, --max-time SECS     give up after SECS seconds (fractions allowed)
   -o, --output FILE       write the body to FILE instead of stdout
   -f, --fail              exit with status 22 on an HTTP status of 400 or more
-  -v, --verbose           print the request and response heads on stderr (the request
-                          head without the fields the client adds: Host, User-Agent,
-                          Accept, Content-Length)
+  -v, --verbose           print the request and response heads on stderr
   -s, --silent            accepted; fetch prints no progress anyway
   -h, --help              print this help";
 
@@ -147,7 +145,7 @@ async fn run() -> Result<(), Failure> {
         let url = request.url();
         let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
         eprintln!("> {} {}{query} HTTP/1.1", request.method(), url.path());
-        for (name, value) in request.headers() {
+        for (name, value) in &client.wire_headers(&request)? {
             eprintln!("> {name}: {}", String::from_utf8_lossy(value.as_bytes()));
         }
         eprintln!(">");
@@ -232,8 +230,12 @@ fn write_head(
     prefix: &str,
     eol: &str,
 ) -> io::Result<()> {
-    let (version, status) = (response.version(), response.status());
-    write!(out, "{prefix}{version:?} {status}{eol}")?;
+    let (version, code, reason) = (
+        response.version(),
+        response.status().as_u16(),
+        response.reason(),
+    );
+    write!(out, "{prefix}{version:?} {code} {reason}{eol}")?;
     for (name, value) in response.headers() {
         write!(out, "{prefix}{name}: ")?;
         out.write_all(value.as_bytes())?;

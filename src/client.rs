@@ -140,7 +140,7 @@ impl AsyncClient {
             }
             (_, Err(e)) => Err(e),
         };
-        let parsed = parsed.map_err(|e| Error::new(Kind::Url, e))?;
+        let parsed = parsed.map_err(|e| Error::new(Kind::Url, format!("{url:?}: {e}")))?;
         Destination::from_url(&parsed).map_err(|e| e.with_url(&parsed))?;
         Ok(parsed)
     }
@@ -305,6 +305,7 @@ impl AsyncClient {
         Ok(Response {
             status: head.status,
             version: head.version,
+            reason: head.reason,
             headers: head.headers,
             url,
             elapsed,
@@ -313,9 +314,10 @@ impl AsyncClient {
         })
     }
 
-    /// The headers as they go on the wire: `Host` first unless set, the client's defaults in
-    /// their order with the request's values in place, the request's new names, then framing.
-    fn wire_headers(&self, request: &Request) -> Result<Headers> {
+    /// The headers `request` goes on the wire with, in order: `Host` first unless set, the
+    /// client's defaults in their order with the request's values in place, the request's
+    /// new names, then the body's framing (`Content-Length` or `Transfer-Encoding`).
+    pub fn wire_headers(&self, request: &Request) -> Result<Headers> {
         let mut headers = request.headers.layered_over(&self.inner.config.headers);
         if !headers.contains("host") {
             headers.push_front("Host", host_value(&request.url)?);

@@ -19,7 +19,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// let client = tls_requests::AsyncClient::new();
 /// let err = client.get("not a url").await.unwrap_err();
 /// assert!(err.is_url());
-/// assert_eq!(err.to_string(), "invalid URL: relative URL without a base");
+/// assert_eq!(err.to_string(), "invalid URL: \"not a url\": relative URL without a base");
 /// # });
 /// ```
 pub struct Error {

@@ -34,6 +34,7 @@ use crate::proto::h1::BodyDecoder;
 pub struct Response {
     pub(crate) status: StatusCode,
     pub(crate) version: Version,
+    pub(crate) reason: Bytes,
     pub(crate) headers: Headers,
     pub(crate) url: Url,
     pub(crate) elapsed: Duration,
@@ -45,6 +46,12 @@ impl Response {
     /// The status code.
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// The reason phrase as the server sent it (`"OK"`, `"Not Found"`, or anything else).
+    /// Bytes that are not UTF-8 give an empty phrase.
+    pub fn reason(&self) -> &str {
+        std::str::from_utf8(&self.reason).unwrap_or_default()
     }
 
     /// The HTTP version the server answered with.
@@ -157,6 +164,7 @@ impl Response {
         Response {
             status: self.status,
             version: self.version,
+            reason: self.reason.clone(),
             headers: self.headers.clone(),
             url: self.url.clone(),
             elapsed: self.elapsed,
