@@ -65,6 +65,7 @@ struct Config {
     follow_redirects: bool,
     max_redirects: usize,
     limits: Limits,
+    decompress: bool,
 }
 
 impl AsyncClient {
@@ -300,7 +301,12 @@ impl AsyncClient {
             conn.release();
             ResponseBody::empty()
         } else {
-            ResponseBody::streaming(conn, BodyDecoder::new(framing))
+            ResponseBody::new(
+                conn,
+                BodyDecoder::new(framing),
+                &head.headers,
+                self.inner.config.decompress,
+            )
         };
         Ok(Response {
             status: head.status,
@@ -435,6 +441,7 @@ impl Default for ClientBuilder {
                 follow_redirects: true,
                 max_redirects: 20,
                 limits: Limits::default(),
+                decompress: true,
             },
             error: None,
             pool: PoolConfig::default(),
@@ -548,6 +555,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether to decode `gzip`, `deflate`, `br` and `zstd` bodies (those whose features are
+    /// enabled) and send an `Accept-Encoding` naming them. Default: true. Headers are kept
+    /// as received either way.
+    pub fn decompress(mut self, decompress: bool) -> ClientBuilder {
+        self.config.decompress = decompress;
+        self
+    }
+
     /// Accepts any server certificate. Only for testing: it removes TLS's protection.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> ClientBuilder {
         self.tls.accept_invalid_certs = accept;
@@ -606,10 +621,18 @@ impl ClientBuilder {
                 self.tls.client_config()?,
             )),
         };
+        let mut config = self.config;
+        if let (true, Some(codings)) = (config.decompress, crate::decode::accept_encoding()) {
+            if !config.headers.contains("accept-encoding") {
+                let value =
+                    HeaderValue::try_from(codings).map_err(|e| Error::new(Kind::Builder, e))?;
+                config.headers.set_static("Accept-Encoding", value);
+            }
+        }
         let pool = Pool::new(self.pool, &exec);
         Ok(AsyncClient {
             inner: Arc::new(Inner {
-                config: self.config,
+                config,
                 pool,
                 connector,
                 exec,

@@ -57,6 +57,8 @@ pub enum Kind {
     Status(StatusCode),
     /// The request body could not be read, or the response body could not be received.
     Body,
+    /// A compressed body could not be decoded.
+    Decode,
     /// Reading or writing the connection failed.
     Io,
     /// The client was closed with [`AsyncClient::close`](crate::AsyncClient::close).
@@ -219,6 +221,10 @@ impl Error {
     pub fn is_header(&self) -> bool {
         self.inner.kind == Kind::Header
     }
+    /// True if a compressed body could not be decoded.
+    pub fn is_decode(&self) -> bool {
+        self.inner.kind == Kind::Decode
+    }
     /// True if reading or writing the connection failed.
     pub fn is_io(&self) -> bool {
         self.inner.kind == Kind::Io
@@ -249,6 +255,7 @@ impl fmt::Display for Kind {
                 write!(f, "HTTP status {class} error ({code})")
             }
             Kind::Body => f.write_str("body error"),
+            Kind::Decode => f.write_str("body decoding failed"),
             Kind::Io => f.write_str("connection error"),
             Kind::Closed => f.write_str("client is closed"),
         }

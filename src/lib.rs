@@ -32,6 +32,7 @@
 
 pub mod blocking;
 mod client;
+mod decode;
 mod error;
 mod headers;
 mod pool;

@@ -12,6 +12,7 @@ use futures_io::AsyncRead;
 use http::{StatusCode, Version};
 use url::Url;
 
+use crate::decode::Decoder;
 use crate::error::{Error, Kind, Result};
 use crate::headers::Headers;
 use crate::pool::Pooled;
@@ -92,7 +93,7 @@ impl Response {
 
     /// The trailer fields of a chunked body, once the body has been read to its end.
     pub fn trailers(&self) -> Option<&Headers> {
-        self.body.trailers.as_ref()
+        self.body.trailers()
     }
 
     /// An error of kind [`Kind::Status`] for a 4xx or 5xx status, carrying the status and URL.
@@ -186,8 +187,74 @@ impl fmt::Debug for Response {
     }
 }
 
+/// The body of a response: raw off the connection, or through a content decoder.
+pub(crate) enum ResponseBody {
+    Raw(RawBody),
+    Decoded { decoder: Box<Decoder>, done: bool },
+}
+
+impl ResponseBody {
+    pub(crate) fn empty() -> ResponseBody {
+        ResponseBody::Raw(RawBody::empty())
+    }
+
+    /// The body of `conn`, decoded when `decode` is set and `headers` name a known coding.
+    pub(crate) fn new(
+        conn: Pooled,
+        decoder: BodyDecoder,
+        headers: &Headers,
+        decode: bool,
+    ) -> ResponseBody {
+        let raw = RawBody {
+            reading: Some(Reading { conn, decoder }),
+            trailers: None,
+        };
+        if !decode {
+            return ResponseBody::Raw(raw);
+        }
+        match Decoder::for_response(headers, raw) {
+            Ok(decoder) => ResponseBody::Decoded {
+                decoder: Box::new(decoder),
+                done: false,
+            },
+            Err(raw) => ResponseBody::Raw(raw),
+        }
+    }
+
+    fn trailers(&self) -> Option<&Headers> {
+        match self {
+            ResponseBody::Raw(raw) => raw.trailers.as_ref(),
+            ResponseBody::Decoded { decoder, .. } => decoder.raw().trailers.as_ref(),
+        }
+    }
+
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>>> {
+        let (decoder, done) = match self {
+            ResponseBody::Raw(raw) => return raw.poll_chunk(cx),
+            ResponseBody::Decoded { decoder, done } => (decoder, done),
+        };
+        if !*done {
+            let mut buf = vec![0u8; DECODED_CHUNK];
+            match std::task::ready!(decoder.poll_read(cx, &mut buf)) {
+                Ok(0) => *done = true,
+                Ok(n) => {
+                    buf.truncate(n);
+                    return Poll::Ready(Ok(Some(Bytes::from(buf))));
+                }
+                Err(e) => return Poll::Ready(Err(Error::from_io(Kind::Decode, e))),
+            }
+        }
+        // The decoded stream ended: read the raw body to its end so the connection is freed.
+        while std::task::ready!(decoder.raw_mut().poll_chunk(cx))?.is_some() {}
+        Poll::Ready(Ok(None))
+    }
+}
+
+/// Decoded bytes handed out at a time.
+const DECODED_CHUNK: usize = 16 * 1024;
+
 /// The body of a response as it comes off the connection.
-pub(crate) struct ResponseBody {
+pub(crate) struct RawBody {
     reading: Option<Reading>,
     trailers: Option<Headers>,
 }
@@ -197,22 +264,15 @@ struct Reading {
     decoder: BodyDecoder,
 }
 
-impl ResponseBody {
-    pub(crate) fn empty() -> ResponseBody {
-        ResponseBody {
+impl RawBody {
+    fn empty() -> RawBody {
+        RawBody {
             reading: None,
             trailers: None,
         }
     }
 
-    pub(crate) fn streaming(conn: Pooled, decoder: BodyDecoder) -> ResponseBody {
-        ResponseBody {
-            reading: Some(Reading { conn, decoder }),
-            trailers: None,
-        }
-    }
-
-    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>>> {
+    pub(crate) fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>>> {
         let Some(reading) = &mut self.reading else {
             return Poll::Ready(Ok(None));
         };
@@ -235,7 +295,7 @@ impl ResponseBody {
     }
 }
 
-impl Drop for ResponseBody {
+impl Drop for RawBody {
     /// A body whose rest has already arrived is consumed, so its connection can be reused;
     /// any other unread body closes its connection.
     fn drop(&mut self) {

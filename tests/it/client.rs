@@ -55,7 +55,7 @@ fn request_head_keeps_order_and_case() {
         let port = server.addr.port();
         let ua = concat!("tls-requests/", env!("CARGO_PKG_VERSION"));
         let expected = format!(
-            "GET /p?q=1&a+b=c%26d HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: {ua}\r\naccept: text/html\r\nX-Default: override\r\nx-USER: u\r\n\r\n"
+            "GET /p?q=1&a+b=c%26d HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: {ua}\r\naccept: text/html\r\nX-Default: override\r\nAccept-Encoding: gzip, deflate, br, zstd\r\nx-USER: u\r\n\r\n"
         );
         assert_eq!(server.seen()[0].head, expected);
     });

@@ -5,6 +5,7 @@
 mod blocking;
 mod client;
 mod corpus;
+mod decode;
 mod mock;
 mod pool;
 mod redirect;

@@ -1,0 +1,135 @@
+//! Content decoding: each coding over a real socket, broken data, and opting out.
+
+use async_compression::futures::bufread::{BrotliEncoder, GzipEncoder, ZlibEncoder, ZstdEncoder};
+use futures_lite::AsyncReadExt;
+use futures_lite::io::{BufReader, Cursor};
+use tls_requests::AsyncClient;
+
+use crate::support::{Reply, Server, run};
+
+const TEXT: &str = "the same sentence, over and over; ";
+
+async fn encode(coding: &str, data: &[u8]) -> Vec<u8> {
+    let input = BufReader::new(Cursor::new(data.to_vec()));
+    let mut out = Vec::new();
+    match coding {
+        "gzip" => GzipEncoder::new(input).read_to_end(&mut out).await,
+        "deflate" => ZlibEncoder::new(input).read_to_end(&mut out).await,
+        "br" => BrotliEncoder::new(input).read_to_end(&mut out).await,
+        _ => ZstdEncoder::new(input).read_to_end(&mut out).await,
+    }
+    .unwrap();
+    out
+}
+
+fn encoded_reply(coding: &str, body: &[u8], chunked: bool) -> Reply {
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_owned()
+    } else {
+        format!("Content-Length: {}", body.len())
+    };
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\n{framing}\r\n\r\n");
+    let mut raw = head.into_bytes();
+    if chunked {
+        for piece in body.chunks(1000) {
+            raw.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+            raw.extend_from_slice(piece);
+            raw.extend_from_slice(b"\r\n");
+        }
+        raw.extend_from_slice(b"0\r\n\r\n");
+    } else {
+        raw.extend_from_slice(body);
+    }
+    Reply::raw(&raw)
+}
+
+#[test]
+fn each_coding_is_decoded_and_the_connection_reused() {
+    let original = TEXT.repeat(2000);
+    let mut replies = Vec::new();
+    run(async {
+        for coding in ["gzip", "deflate", "br", "zstd"] {
+            let encoded = encode(coding, original.as_bytes()).await;
+            assert!(encoded.len() < original.len() / 10);
+            replies.push((coding, encoded));
+        }
+    });
+    let table = replies.clone();
+    let server = Server::plain(move |s| {
+        let (coding, chunked) = s.target[1..].split_once('/').unwrap();
+        let (_, body) = table.iter().find(|(c, _)| *c == coding).unwrap();
+        encoded_reply(coding, body, chunked == "chunked")
+    });
+    run(async {
+        let client = AsyncClient::new();
+        for (coding, _) in &replies {
+            for framing in ["length", "chunked"] {
+                let r = client
+                    .get(server.url(&format!("/{coding}/{framing}")))
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    r.headers().get("content-encoding").unwrap(),
+                    *coding,
+                    "headers stay as received"
+                );
+                assert_eq!(r.text().await.unwrap(), original, "{coding} {framing}");
+            }
+        }
+        assert_eq!(server.connections(), 1);
+        let sent = &server.seen()[0];
+        assert_eq!(
+            sent.header("accept-encoding"),
+            Some("gzip, deflate, br, zstd")
+        );
+    });
+}
+
+#[test]
+fn broken_data_is_a_decode_error_and_opting_out_gives_raw_bytes() {
+    let server = Server::plain(|s| match s.target.as_str() {
+        "/broken" => Reply::status(
+            200,
+            &[("Content-Encoding", "gzip")],
+            "this is not gzip at all",
+        ),
+        "/unknown" => Reply::status(200, &[("Content-Encoding", "compress")], "as is"),
+        _ => Reply::status(200, &[("Content-Encoding", "gzip")], "raw"),
+    });
+    run(async {
+        let client = AsyncClient::new();
+        let err = client
+            .get(server.url("/broken"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap_err();
+        assert!(err.is_decode(), "{err}");
+        assert_eq!(
+            client
+                .get(server.url("/unknown"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+            "as is"
+        );
+
+        let raw = AsyncClient::builder().decompress(false).build().unwrap();
+        assert_eq!(
+            raw.get(server.url("/raw"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+            "raw"
+        );
+        assert_eq!(
+            server.seen().last().unwrap().header("accept-encoding"),
+            None
+        );
+    });
+}
