@@ -8,6 +8,15 @@ use std::task::{Context, Poll};
 use bytes::{Buf, Bytes};
 use futures_io::{AsyncBufRead, AsyncRead};
 
+#[cfg(feature = "brotli")]
+use async_compression::futures::bufread::BrotliDecoder;
+#[cfg(feature = "gzip")]
+use async_compression::futures::bufread::GzipDecoder;
+#[cfg(feature = "deflate")]
+use async_compression::futures::bufread::ZlibDecoder;
+#[cfg(feature = "zstd")]
+use async_compression::futures::bufread::ZstdDecoder;
+
 use crate::headers::Headers;
 use crate::response::RawBody;
 
@@ -34,49 +43,48 @@ pub(crate) struct Decoder {
 
 enum Inner {
     #[cfg(feature = "gzip")]
-    Gzip(async_compression::futures::bufread::GzipDecoder<RawBuf>),
+    Gzip(GzipDecoder<RawBuf>),
     #[cfg(feature = "deflate")]
-    Deflate(async_compression::futures::bufread::ZlibDecoder<RawBuf>),
+    Deflate(ZlibDecoder<RawBuf>),
     #[cfg(feature = "brotli")]
-    Brotli(async_compression::futures::bufread::BrotliDecoder<RawBuf>),
+    Brotli(BrotliDecoder<RawBuf>),
     #[cfg(feature = "zstd")]
-    Zstd(async_compression::futures::bufread::ZstdDecoder<RawBuf>),
+    Zstd(ZstdDecoder<RawBuf>),
     /// Present so the enum is never empty, whatever the features.
     #[allow(dead_code)]
     Never(std::convert::Infallible, RawBuf),
 }
 
 impl Decoder {
-    /// A decoder for the body if `headers` name one coding this build decodes.
-    /// `identity`, unknown codings and stacked codings leave the body as it is.
-    pub(crate) fn for_response(headers: &Headers, raw: RawBody) -> Result<Decoder, RawBody> {
+    /// A decoder for the body if `headers` name one coding this build decodes, else the
+    /// body back. `identity`, unknown codings and stacked codings leave the body as it is.
+    #[allow(unreachable_code)] // without a decoding feature every coding is unknown
+    pub(crate) fn for_response(headers: &Headers) -> Option<fn(RawBody) -> Decoder> {
         let mut codings = headers
             .get_all("content-encoding")
             .flat_map(|v| v.as_bytes().split(|&b| b == b','));
         let (Some(coding), None) = (codings.next(), codings.next()) else {
-            return Err(raw);
+            return None;
         };
-        let coding = coding.trim_ascii().to_ascii_lowercase();
-        let buf = RawBuf {
-            raw,
-            current: Bytes::new(),
-        };
-        let inner = match coding.as_slice() {
+        Some(match coding.trim_ascii().to_ascii_lowercase().as_slice() {
             #[cfg(feature = "gzip")]
-            b"gzip" | b"x-gzip" => {
-                Inner::Gzip(async_compression::futures::bufread::GzipDecoder::new(buf))
-            }
+            b"gzip" | b"x-gzip" => |raw| Decoder {
+                inner: Inner::Gzip(GzipDecoder::new(RawBuf::new(raw))),
+            },
             #[cfg(feature = "deflate")]
-            b"deflate" => {
-                Inner::Deflate(async_compression::futures::bufread::ZlibDecoder::new(buf))
-            }
+            b"deflate" => |raw| Decoder {
+                inner: Inner::Deflate(ZlibDecoder::new(RawBuf::new(raw))),
+            },
             #[cfg(feature = "brotli")]
-            b"br" => Inner::Brotli(async_compression::futures::bufread::BrotliDecoder::new(buf)),
+            b"br" => |raw| Decoder {
+                inner: Inner::Brotli(BrotliDecoder::new(RawBuf::new(raw))),
+            },
             #[cfg(feature = "zstd")]
-            b"zstd" => Inner::Zstd(async_compression::futures::bufread::ZstdDecoder::new(buf)),
-            _ => return Err(buf.raw),
-        };
-        Ok(Decoder { inner })
+            b"zstd" => |raw| Decoder {
+                inner: Inner::Zstd(ZstdDecoder::new(RawBuf::new(raw))),
+            },
+            _ => return None,
+        })
     }
 
     /// The raw body underneath.
@@ -127,7 +135,10 @@ impl Decoder {
             Inner::Brotli(d) => Pin::new(d).poll_read(cx, buf),
             #[cfg(feature = "zstd")]
             Inner::Zstd(d) => Pin::new(d).poll_read(cx, buf),
-            Inner::Never(never, _) => match *never {},
+            Inner::Never(never, _) => {
+                let _ = (cx, buf); // used by the decoding features
+                match *never {}
+            }
         }
     }
 }
@@ -136,6 +147,16 @@ impl Decoder {
 pub(crate) struct RawBuf {
     raw: RawBody,
     current: Bytes,
+}
+
+impl RawBuf {
+    #[allow(dead_code)]
+    fn new(raw: RawBody) -> RawBuf {
+        RawBuf {
+            raw,
+            current: Bytes::new(),
+        }
+    }
 }
 
 impl AsyncRead for RawBuf {

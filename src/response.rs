@@ -188,6 +188,7 @@ impl fmt::Debug for Response {
 }
 
 /// The body of a response: raw off the connection, or through a content decoder.
+#[allow(clippy::large_enum_variant)] // boxing the common raw case would allocate per response
 pub(crate) enum ResponseBody {
     Raw(RawBody),
     Decoded { decoder: Box<Decoder>, done: bool },
@@ -212,12 +213,12 @@ impl ResponseBody {
         if !decode {
             return ResponseBody::Raw(raw);
         }
-        match Decoder::for_response(headers, raw) {
-            Ok(decoder) => ResponseBody::Decoded {
-                decoder: Box::new(decoder),
+        match Decoder::for_response(headers) {
+            Some(decoder) => ResponseBody::Decoded {
+                decoder: Box::new(decoder(raw)),
                 done: false,
             },
-            Err(raw) => ResponseBody::Raw(raw),
+            None => ResponseBody::Raw(raw),
         }
     }
 
