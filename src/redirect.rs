@@ -49,11 +49,14 @@ pub(crate) fn next_request(prev: Request, response: &Response) -> Result<Option<
         body,
         options,
     } = prev;
-    let keeps_method = matches!(
-        status,
-        StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
-    );
-    let body = if keeps_method || method == Method::HEAD {
+    // As browsers do (Fetch "HTTP-redirect fetch", RFC 9110 §15.4): 303 makes any method
+    // but HEAD a GET; 301 and 302 do that to POST only; 307 and 308 never change it.
+    let becomes_get = match status {
+        StatusCode::SEE_OTHER => method != Method::HEAD,
+        StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND => method == Method::POST,
+        _ => false,
+    };
+    let body = if !becomes_get {
         body.try_clone().ok_or_else(|| {
             Error::new(
                 Kind::Redirect,

@@ -231,13 +231,15 @@ fn chunk_size_line(buf: &[u8]) -> Result<Option<(u64, usize)>, ProtoError> {
 }
 
 fn trailer_headers(fields: &[httparse::Header<'_>]) -> Result<Headers, ProtoError> {
-    let mut trailers = Headers::new();
-    for f in fields {
-        let value =
-            http::HeaderValue::from_bytes(f.value).map_err(|_| ProtoError::InvalidTrailers)?;
-        trailers.set(Bytes::copy_from_slice(f.name.as_bytes()), value);
-    }
-    Ok(trailers)
+    let entries = fields
+        .iter()
+        .map(|f| {
+            let value =
+                http::HeaderValue::from_bytes(f.value).map_err(|_| ProtoError::InvalidTrailers)?;
+            Ok((Bytes::copy_from_slice(f.name.as_bytes()), value))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Headers::from_entries(entries))
 }
 
 #[cfg(test)]

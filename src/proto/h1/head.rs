@@ -55,7 +55,17 @@ pub fn parse_head(
     buf: &Bytes,
     limits: &Limits,
 ) -> Result<Option<(ResponseHead, usize)>, ProtoError> {
-    check_prefix(buf)?;
+    let start = match check_prefix(buf)? {
+        Prefix::Partial => return Ok(None),
+        Prefix::Http1(start) => start,
+        Prefix::HigherMinor(at) => {
+            // HTTP/1.2 and later minors are read as HTTP/1.1 (RFC 9112 §2.3), from a copy
+            // whose version says so.
+            let mut copy = buf.to_vec();
+            copy[at] = b'1';
+            return parse_head(&Bytes::from(copy), limits);
+        }
+    };
     let mut stack = [MaybeUninit::<httparse::Header<'_>>::uninit(); STACK_HEADERS];
     let mut heap;
     let storage: &mut [MaybeUninit<httparse::Header<'_>>] = if limits.max_headers <= STACK_HEADERS {
@@ -99,7 +109,8 @@ pub fn parse_head(
         .code
         .and_then(|c| StatusCode::from_u16(c).ok())
         .ok_or(ProtoError::InvalidStatus)?;
-    let reason = buf.slice_ref(res.reason.unwrap_or_default().as_bytes());
+    let reason =
+        buf.slice(reason_range(&buf[start..len]).map_or(0..0, |r| r.start + start..r.end + start));
     let mut entries = Vec::with_capacity(res.headers.len());
     for h in res.headers.iter() {
         let name = buf.slice_ref(h.name.as_bytes());
@@ -114,22 +125,52 @@ pub fn parse_head(
     Ok(Some((head, len)))
 }
 
-/// Rejects bytes that cannot begin `HTTP/1.`, as early as the first bytes show it.
-fn check_prefix(buf: &[u8]) -> Result<(), ProtoError> {
+/// What the first bytes of a response say.
+enum Prefix {
+    /// Too few bytes to tell.
+    Partial,
+    /// `HTTP/1.0` or `HTTP/1.1` (or a part of it) starts at this offset.
+    Http1(usize),
+    /// `HTTP/1.x` with x above 1; the minor digit is at this offset.
+    HigherMinor(usize),
+}
+
+/// Rejects bytes that cannot begin `HTTP/1.`, as early as the first bytes show it, and
+/// recognises HTTP/2 (its connection preface or a frame header) however little has arrived.
+fn check_prefix(buf: &[u8]) -> Result<Prefix, ProtoError> {
     // Leading empty lines are allowed before a message (RFC 9112 §2.2).
     let start = buf
         .iter()
         .position(|&b| b != b'\r' && b != b'\n')
         .unwrap_or(buf.len());
-    let buf = &buf[start..];
-    let n = buf.len().min(7);
-    if buf[..n] == b"HTTP/1."[..n] {
-        Ok(())
-    } else if buf.starts_with(&[0, 0]) || buf.starts_with(b"PRI * HTTP/2") {
-        Err(ProtoError::Http2Preface)
-    } else {
-        Err(ProtoError::NotHttp)
+    let rest = &buf[start..];
+    const HTTP1: &[u8] = b"HTTP/1.";
+    const PREFACE: &[u8] = b"PRI * HTTP/2";
+    let n = rest.len().min(HTTP1.len());
+    if rest[..n] == HTTP1[..n] {
+        return Ok(match rest.get(HTTP1.len()) {
+            Some(b'2'..=b'9') => Prefix::HigherMinor(start + HTTP1.len()),
+            _ => Prefix::Http1(start),
+        });
     }
+    let n = rest.len().min(PREFACE.len());
+    if rest.starts_with(&[0, 0]) || (n == PREFACE.len() && rest[..n] == *PREFACE) {
+        return Err(ProtoError::Http2Preface);
+    }
+    if rest == [0] || rest[..n] == PREFACE[..n] {
+        return Ok(Prefix::Partial);
+    }
+    Err(ProtoError::NotHttp)
+}
+
+/// Where the reason phrase sits in a status line (`HTTP/1.1 200 reason`), as sent, obs-text
+/// included.
+fn reason_range(head: &[u8]) -> Option<std::ops::Range<usize>> {
+    let line_end = head.iter().position(|&b| b == b'\n')?;
+    let line = head[..line_end]
+        .strip_suffix(b"\r")
+        .unwrap_or(&head[..line_end]);
+    (line.len() > 13).then_some(13..line.len())
 }
 
 fn malformed(e: httparse::Error) -> ProtoError {
@@ -144,19 +185,29 @@ fn malformed(e: httparse::Error) -> ProtoError {
     })
 }
 
-/// A field value as a slice of the head; an obs-fold (CRLF followed by a space) becomes spaces
-/// as RFC 9112 §5.2 asks of user agents.
+/// A field value as a slice of the head; each obs-fold (CRLF followed by spaces or tabs)
+/// becomes one space, as RFC 9112 §5.2 asks of user agents.
 fn field_value(buf: &Bytes, value: &[u8]) -> Result<HeaderValue, ProtoError> {
+    let invalid = |_| ProtoError::MalformedHead("invalid header value");
     if !value.iter().any(|&b| b == b'\r' || b == b'\n') {
-        return HeaderValue::from_maybe_shared(buf.slice_ref(value))
-            .map_err(|_| ProtoError::MalformedHead("invalid header value"));
+        return HeaderValue::from_maybe_shared(buf.slice_ref(value)).map_err(invalid);
     }
-    let unfolded: Vec<u8> = value
-        .iter()
-        .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
-        .collect();
-    HeaderValue::from_bytes(&unfolded)
-        .map_err(|_| ProtoError::MalformedHead("invalid header value"))
+    let mut unfolded = Vec::with_capacity(value.len());
+    let mut in_fold = false;
+    for &b in value {
+        match b {
+            b'\r' | b'\n' => in_fold = true,
+            b' ' | b'\t' if in_fold => {}
+            _ => {
+                if in_fold {
+                    unfolded.push(b' ');
+                    in_fold = false;
+                }
+                unfolded.push(b);
+            }
+        }
+    }
+    HeaderValue::from_bytes(&unfolded).map_err(invalid)
 }
 
 /// How a response body is delimited (RFC 9112 §6.3).
@@ -247,7 +298,9 @@ pub fn keep_alive(version: Version, headers: &Headers) -> bool {
             keep |= token.eq_ignore_ascii_case(b"keep-alive");
         }
     }
-    !close && (version == Version::HTTP_11 || keep)
+    // An HTTP/1.0 message with Transfer-Encoding has faulty framing (RFC 9112 §6.1).
+    let faulty = version == Version::HTTP_10 && headers.contains("transfer-encoding");
+    !close && !faulty && (version == Version::HTTP_11 || keep)
 }
 
 #[cfg(test)]
@@ -314,7 +367,7 @@ mod tests {
         let (head, _) = parse("HTTP/1.1 200 OK\r\nA: x\r\n y\r\n\r\n")
             .unwrap()
             .unwrap();
-        assert_eq!(head.headers.get("a").unwrap(), "x   y");
+        assert_eq!(head.headers.get("a").unwrap(), "x y");
     }
 
     fn framing_of(raw: &str) -> Result<Framing, ProtoError> {
