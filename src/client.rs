@@ -10,18 +10,16 @@ use url::{Position, Url};
 use crate::error::{Error, Kind, Result, TimeoutPhase};
 use crate::headers::Headers;
 use crate::pool::{Checkout, Pool, PoolConfig, Pooled};
+use crate::profile::Profile;
+use crate::profile::tls_config::{self, TlsOptions};
 use crate::proto::h1::conn::{Conn, OutBody};
 use crate::proto::h1::{self, BodyDecoder, Framing, Limits};
 use crate::redirect;
 use crate::request::{BodyKind, Request, RequestBuilder};
 use crate::response::{Response, ResponseBody};
 use crate::rt::{self, Deadlines, Executor};
-use crate::transport::{
-    Certificate, Connector, Destination, TcpConnector, TlsConnector, TlsOptions,
-};
+use crate::transport::{Certificate, Connector, Destination, TcpConnector, TlsConnector};
 
-/// The `User-Agent` sent when no other is set.
-const USER_AGENT: &str = concat!("tls-requests/", env!("CARGO_PKG_VERSION"));
 /// A redirect response body up to this size is read so its connection can be reused.
 const DRAIN_LIMIT: u64 = 64 * 1024;
 
@@ -66,6 +64,7 @@ struct Config {
     max_redirects: usize,
     limits: Limits,
     decompress: bool,
+    header_order: Option<Vec<String>>,
 }
 
 impl AsyncClient {
@@ -345,6 +344,9 @@ impl AsyncClient {
                 headers.set_static("Transfer-Encoding", HeaderValue::from_static("chunked"));
             }
         }
+        if let Some(order) = &self.inner.config.header_order {
+            headers.reorder(order);
+        }
         Ok(headers)
     }
 
@@ -372,6 +374,25 @@ impl fmt::Debug for AsyncClient {
             )
             .finish()
     }
+}
+
+/// The profile's headers with the client's over them; `Accept-Encoding` names what this
+/// build decodes (in the profile's place), unless the client set its own.
+fn default_headers(profile: &Profile, own: &Headers, decompress: bool) -> Result<Headers> {
+    let mut headers = own.layered_over(profile.headers());
+    if own.contains("accept-encoding") {
+        return Ok(headers);
+    }
+    match crate::decode::accept_encoding().filter(|_| decompress) {
+        Some(codings) => {
+            let value = HeaderValue::try_from(codings).map_err(|e| Error::new(Kind::Builder, e))?;
+            headers.set_static("Accept-Encoding", value);
+        }
+        None => {
+            headers.remove("accept-encoding");
+        }
+    }
+    Ok(headers)
 }
 
 fn host_value(url: &Url) -> Result<HeaderValue> {
@@ -421,6 +442,7 @@ pub struct ClientBuilder {
     error: Option<Error>,
     pool: PoolConfig,
     tls: TlsOptions,
+    profile: Profile,
     exec: Option<Arc<dyn Executor>>,
     connector: Option<Box<dyn Connector>>,
     transport: Option<Box<dyn Connector>>,
@@ -428,12 +450,9 @@ pub struct ClientBuilder {
 
 impl Default for ClientBuilder {
     fn default() -> ClientBuilder {
-        let mut headers = Headers::new();
-        headers.set_static("User-Agent", HeaderValue::from_static(USER_AGENT));
-        headers.set_static("Accept", HeaderValue::from_static("*/*"));
         ClientBuilder {
             config: Config {
-                headers,
+                headers: Headers::new(),
                 base_url: None,
                 connect_timeout: None,
                 read_timeout: None,
@@ -442,10 +461,12 @@ impl Default for ClientBuilder {
                 max_redirects: 20,
                 limits: Limits::default(),
                 decompress: true,
+                header_order: None,
             },
             error: None,
             pool: PoolConfig::default(),
             tls: TlsOptions::default(),
+            profile: Profile::default(),
             exec: None,
             connector: None,
             transport: None,
@@ -454,8 +475,37 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Sets a default header, replacing one of the same name in place; requests can
-    /// override it. Names go on the wire exactly as written.
+    /// The browser to look like: its TLS ClientHello and its default headers, in order.
+    /// Default: [`Profile::chrome`], the newest Chrome.
+    pub fn profile(mut self, profile: Profile) -> ClientBuilder {
+        self.profile = profile;
+        self
+    }
+
+    /// The profile named `name` (see [`Profile::by_name`]), as Python TLS Requests'
+    /// `client_identifier`: `"chrome_156"`, `"firefox"`, ...
+    pub fn client_identifier(mut self, name: &str) -> ClientBuilder {
+        match Profile::by_name(name) {
+            Ok(profile) => self.profile = profile,
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// Sends headers in exactly this order: the named ones first, in the order given (names
+    /// match ignoring case), then any others in their usual order.
+    pub fn header_order<S: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> ClientBuilder {
+        self.config.header_order = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets a default header over the profile's: in place if the profile has it, else after
+    /// them; requests can override it. Names go on the wire exactly as written.
     pub fn header<V>(mut self, name: impl AsRef<str>, value: V) -> ClientBuilder
     where
         V: TryInto<HeaderValue>,
@@ -476,7 +526,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Replaces all default headers with `headers`, in their order.
+    /// Replaces the default headers set with [`header`](Self::header) by `headers`, in their
+    /// order; the profile's stay underneath.
     pub fn default_headers(mut self, headers: Headers) -> ClientBuilder {
         self.config.headers = headers;
         self
@@ -613,22 +664,17 @@ impl ClientBuilder {
                 ));
             }
         };
+        let tls_configs = || tls_config::configs(self.profile.tls(), &self.tls);
         let connector: Box<dyn Connector> = match (self.connector, self.transport) {
             (Some(c), _) => c,
-            (None, Some(t)) => Box::new(TlsConnector::new(t, self.tls.client_config()?)),
+            (None, Some(t)) => Box::new(TlsConnector::new(t, tls_configs()?)),
             (None, None) => Box::new(TlsConnector::new(
                 TcpConnector::new(exec.clone()),
-                self.tls.client_config()?,
+                tls_configs()?,
             )),
         };
         let mut config = self.config;
-        if let (true, Some(codings)) = (config.decompress, crate::decode::accept_encoding()) {
-            if !config.headers.contains("accept-encoding") {
-                let value =
-                    HeaderValue::try_from(codings).map_err(|e| Error::new(Kind::Builder, e))?;
-                config.headers.set_static("Accept-Encoding", value);
-            }
-        }
+        config.headers = default_headers(&self.profile, &config.headers, config.decompress)?;
         let pool = Pool::new(self.pool, &exec);
         Ok(AsyncClient {
             inner: Arc::new(Inner {

@@ -149,6 +149,12 @@ impl Headers {
         self.set(Bytes::from_static(name.as_bytes()), value);
     }
 
+    /// Appends a `'static` name known to be a token, without copying it.
+    pub(crate) fn append_static(&mut self, name: &'static str, value: HeaderValue) {
+        self.entries
+            .push((Bytes::from_static(name.as_bytes()), value));
+    }
+
     /// Puts a field first, before all others (used for `Host`).
     pub(crate) fn push_front(&mut self, name: &'static str, value: HeaderValue) {
         self.entries
@@ -210,6 +216,18 @@ impl Headers {
         }
         // A name set twice by us keeps both of our values, none of the base's leftovers.
         out
+    }
+
+    /// Moves the fields named in `order` to the front, in that order (repeated fields keep
+    /// their relative order); the rest follow as they were.
+    pub(crate) fn reorder(&mut self, order: &[String]) {
+        let rank = |name: &Bytes| {
+            order
+                .iter()
+                .position(|o| o.as_bytes().eq_ignore_ascii_case(name))
+                .unwrap_or(order.len())
+        };
+        self.entries.sort_by_key(|(name, _)| rank(name));
     }
 
     pub(crate) fn entries(&self) -> &[(Bytes, HeaderValue)] {

@@ -36,6 +36,7 @@ mod decode;
 mod error;
 mod headers;
 mod pool;
+pub mod profile;
 pub mod proto;
 mod redirect;
 mod request;
@@ -47,6 +48,7 @@ pub use client::{AsyncClient, ClientBuilder};
 pub use error::{BoxError, Error, Kind, Result, TimeoutPhase};
 pub use headers::{Headers, InvalidHeaderName};
 pub use http::{HeaderValue, Method, StatusCode, Version};
+pub use profile::{Profile, ProfileBuilder, TlsSpec};
 pub use request::{Async, Body, Request, RequestBuilder};
 pub use response::{BodyReader, BodyStream, Response};
 pub use transport::{

@@ -17,7 +17,6 @@ use url::{Host, Url};
 
 pub use mock::{MockRequest, MockResponse, MockTransport};
 pub use tcp::TcpConnector;
-pub(crate) use tls::TlsOptions;
 pub use tls::{Certificate, TlsConnector};
 
 use crate::error::{BoxError, Error, Kind};
@@ -60,7 +59,7 @@ pub enum Scheme {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Destination {
     scheme: Scheme,
-    host: Arc<str>,
+    pub(crate) host: Arc<str>,
     port: u16,
 }
 

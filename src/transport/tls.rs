@@ -1,14 +1,16 @@
 use std::fmt;
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
+use std::collections::HashSet;
+use std::sync::{Mutex, MutexGuard};
+
+use rustls::ClientConfig;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::pki_types::{CertificateDer, ServerName};
 
 use super::{BoxIo, Connector, Destination};
 use crate::error::{BoxError, Error, Kind};
+use crate::profile::tls_config::TlsConfigs;
 use crate::rt::BoxFuture;
 
 /// A trusted root certificate, added to the built-in web roots with
@@ -38,128 +40,118 @@ impl Certificate {
     }
 }
 
+impl Certificate {
+    pub(crate) fn der(&self) -> &CertificateDer<'static> {
+        &self.0
+    }
+}
+
 impl fmt::Debug for Certificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Certificate({} bytes)", self.0.len())
     }
 }
 
-/// What the TLS configuration is made from.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TlsOptions {
-    pub(crate) accept_invalid_certs: bool,
-    pub(crate) extra_roots: Vec<Certificate>,
+/// TLS over any inner connector, for `https` destinations; `http` ones pass through.
+///
+/// The handshake uses the profile's fingerprint configuration; if it fails for any reason
+/// but the server's certificate, it is tried once more on a new connection with the
+/// profile's honest configuration, and hosts that needed that get it directly afterwards.
+pub struct TlsConnector<C> {
+    inner: C,
+    configs: TlsConfigs,
+    honest_hosts: Mutex<HashSet<(Arc<str>, u16)>>,
 }
 
-impl TlsOptions {
-    /// A rustls configuration on the aws-lc-rs provider, offering ALPN `http/1.1`.
-    pub(crate) fn client_config(&self) -> Result<Arc<ClientConfig>, Error> {
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let builder = ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::new(Kind::Builder, e))?;
-        let mut config = if self.accept_invalid_certs {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
-                .with_no_client_auth()
-        } else {
-            let mut roots = RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            };
-            for cert in &self.extra_roots {
-                roots
-                    .add(cert.0.clone())
-                    .map_err(|e| Error::new(Kind::Builder, e))?;
-            }
-            builder.with_root_certificates(roots).with_no_client_auth()
-        };
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Arc::new(config))
+/// Hosts remembered as needing the honest configuration, at most.
+const HONEST_HOSTS: usize = 1024;
+
+impl<C> TlsConnector<C> {
+    /// Wraps `inner`, handshaking with `configs`.
+    pub(crate) fn new(inner: C, configs: TlsConfigs) -> TlsConnector<C> {
+        TlsConnector {
+            inner,
+            configs,
+            honest_hosts: Mutex::default(),
+        }
+    }
+
+    fn hosts(&self) -> MutexGuard<'_, HashSet<(Arc<str>, u16)>> {
+        self.honest_hosts.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-/// TLS over any inner connector, for `https` destinations; `http` ones pass through.
-#[derive(Clone)]
-pub struct TlsConnector<C> {
-    inner: C,
-    config: Arc<ClientConfig>,
-}
-
-impl<C> TlsConnector<C> {
-    /// Wraps `inner`, handshaking with `config`.
-    pub(crate) fn new(inner: C, config: Arc<ClientConfig>) -> TlsConnector<C> {
-        TlsConnector { inner, config }
+impl<C: Connector> TlsConnector<C> {
+    async fn handshake(
+        &self,
+        dst: &Destination,
+        config: &Arc<ClientConfig>,
+    ) -> Result<BoxIo, BoxError> {
+        let io = self.inner.connect(dst).await?;
+        let name = ServerName::try_from(dst.host().to_owned()).map_err(|e| {
+            Error::new(
+                Kind::Tls,
+                format!("invalid server name {:?}: {e}", dst.host()),
+            )
+        })?;
+        let tls = futures_rustls::TlsConnector::from(config.clone())
+            .connect(name, io)
+            .await?;
+        Ok(Box::new(tls) as BoxIo)
     }
 }
 
 impl<C: Connector> Connector for TlsConnector<C> {
     fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<BoxIo, BoxError>> {
         Box::pin(async move {
-            let io = self.inner.connect(dst).await?;
             if !dst.is_https() {
-                return Ok(io);
+                return self.inner.connect(dst).await;
             }
-            let name = ServerName::try_from(dst.host().to_owned()).map_err(|e| {
-                Error::new(
-                    Kind::Tls,
-                    format!("invalid server name {:?}: {e}", dst.host()),
-                )
-            })?;
-            let tls = futures_rustls::TlsConnector::from(self.config.clone())
-                .connect(name, io)
+            let key = (dst.host.clone(), dst.port());
+            if !self.hosts().contains(&key) {
+                match self.handshake(dst, &self.configs.fingerprint).await {
+                    Ok(io) => return Ok(io),
+                    Err(e) if !worth_retrying(&e) => return Err(tls_error(e)),
+                    Err(_) => {}
+                }
+            }
+            let io = self
+                .handshake(dst, &self.configs.honest)
                 .await
-                .map_err(|e| Error::new(Kind::Tls, e))?;
-            Ok(Box::new(tls) as BoxIo)
+                .map_err(tls_error)?;
+            let mut hosts = self.hosts();
+            if hosts.len() >= HONEST_HOSTS {
+                hosts.clear();
+            }
+            hosts.insert(key);
+            Ok(io)
         })
     }
 }
 
-/// Accepts any certificate, but still checks that the handshake is signed by its key.
-#[derive(Debug)]
-struct AcceptAnyCert(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAnyCert {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
+/// A failed handshake that the honest configuration may get through: anything but a
+/// certificate the client rejected, and but errors of the inner connection (TCP, DNS).
+fn worth_retrying(e: &BoxError) -> bool {
+    let Some(io) = e.downcast_ref::<std::io::Error>() else {
+        return false;
+    };
+    match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+        Some(rustls::Error::InvalidCertificate(_)) => false,
+        Some(_) => true,
+        // The server hung up on the hello.
+        None => matches!(
+            io.kind(),
+            std::io::ErrorKind::UnexpectedEof
+                | std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+        ),
     }
+}
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+/// Handshake I/O errors are TLS errors; errors of the inner connector keep their kind.
+fn tls_error(e: BoxError) -> BoxError {
+    match e.downcast::<std::io::Error>() {
+        Ok(io) => Box::new(Error::new(Kind::Tls, *io)),
+        Err(other) => other,
     }
 }

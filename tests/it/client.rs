@@ -41,6 +41,7 @@ fn request_head_keeps_order_and_case() {
     let server = Server::plain(|_| Reply::ok(""));
     run(async {
         let client = AsyncClient::builder()
+            .profile(crate::support::minimal_profile())
             .header("X-Default", "d")
             .header("accept", "text/html")
             .build()

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 use futures_lite::io::Cursor;
 use tls_requests::{AsyncClient, Body, MockRequest, MockResponse, MockTransport, StatusCode, Url};
 
-const USER_AGENT: &str = concat!("tls-requests/", env!("CARGO_PKG_VERSION"));
+use crate::support::{USER_AGENT, minimal_profile};
 
 fn client(mock: &MockTransport) -> AsyncClient {
     AsyncClient::builder()
+        .profile(minimal_profile())
         .connector(mock.clone())
         .build()
         .unwrap()
@@ -95,6 +96,7 @@ fn header_order_and_case_with_defaults_overrides_and_additions() {
     smol::block_on(async {
         let mock = echo_path();
         let client = AsyncClient::builder()
+            .profile(minimal_profile())
             .connector(mock.clone())
             .header("X-Client", "c")
             .build()
@@ -400,6 +402,7 @@ fn too_many_redirects_is_a_redirect_error() {
             MockResponse::new(302).header("Location", &format!("/loop?{}", n + 1))
         });
         let client = AsyncClient::builder()
+            .profile(minimal_profile())
             .connector(mock.clone())
             .max_redirects(3)
             .build()
@@ -583,6 +586,7 @@ fn base_url_paths_are_appended_like_httpx() {
     smol::block_on(async {
         let mock = echo_path();
         let client = AsyncClient::builder()
+            .profile(minimal_profile())
             .connector(mock.clone())
             .base_url("https://h.test/api")
             .build()

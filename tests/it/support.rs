@@ -408,6 +408,30 @@ async fn read_body(
     Ok(buf.drain(..len).collect())
 }
 
+/// The `User-Agent` of [`minimal_profile`].
+pub const USER_AGENT: &str = concat!("tls-requests/", env!("CARGO_PKG_VERSION"));
+
+/// Chrome's TLS with two default headers only (`User-Agent`, `Accept`), for tests of how the
+/// client layers headers, apart from the browser data.
+pub fn minimal_profile() -> tls_requests::Profile {
+    let mut headers = tls_requests::Headers::new();
+    headers
+        .append(
+            "User-Agent",
+            tls_requests::HeaderValue::from_static(USER_AGENT),
+        )
+        .unwrap();
+    headers
+        .append("Accept", tls_requests::HeaderValue::from_static("*/*"))
+        .unwrap();
+    tls_requests::Profile::chrome()
+        .to_builder()
+        .name("minimal")
+        .headers(headers)
+        .build()
+        .unwrap()
+}
+
 /// Runs `f` on smol's executor; every test body goes through here.
 pub fn run<T>(f: impl std::future::Future<Output = T>) -> T {
     smol::block_on(f)

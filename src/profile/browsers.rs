@@ -1,0 +1,209 @@
+//! The built-in profiles. Chrome and Firefox come from the captures in `shared/refdata`
+//! (Chromium 156 and Firefox ESR 153, Debian 12, 2026-11-23); the others from published
+//! values, cited on each.
+
+use super::{Profile, TlsSpec, profile};
+
+/// Identifier, alias of the newest of its kind (or ""), constructor.
+pub(super) type Entry = (&'static str, &'static str, fn() -> Profile);
+
+pub(super) const ALL: &[Entry] = &[
+    ("chrome_156", "chrome", chrome_156),
+    ("edge_156", "edge", edge_156),
+    ("firefox_153", "firefox", firefox_153),
+    ("safari_18", "safari", safari_18),
+    ("safari_ios_18", "safari_ios", safari_ios_18),
+    ("okhttp4_android", "okhttp", okhttp4_android),
+];
+
+fn alpn() -> Vec<String> {
+    // Browsers offer h2 first; until HTTP/2 is spoken, offering it would break connections.
+    vec!["http/1.1".to_owned()]
+}
+
+/// Chromium's TLS: the same for Chrome and Edge of one version.
+fn chromium_tls() -> TlsSpec {
+    TlsSpec {
+        cipher_suites: vec![
+            0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
+            0x009c, 0x009d, 0x002f, 0x0035,
+        ],
+        groups: vec![0x11ec, 0x001d, 0x0017, 0x0018],
+        signature_algorithms: vec![
+            0x0904, 0x0905, 0x0906, 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
+        ],
+        alpn: alpn(),
+        cert_compression: vec![2],
+        ech_grease: true,
+    }
+}
+
+/// Chrome 156 on Windows. TLS and header order and case from the Chromium 156 capture
+/// (`refdata/tls/chrome-*.bin`, `refdata/http/chrome-*.txt`); the User-Agent and client hints
+/// are those of Google Chrome on Windows rather than headless Chromium on Linux. The GREASE
+/// brand `"Not:A-Brand";v="8"` and the brand order follow Chromium's algorithm for major
+/// version 156 (`GetGreasedUserAgentBrandVersion`), which the capture confirms.
+pub(super) fn chrome_156() -> Profile {
+    profile(
+        "chrome_156",
+        chromium_tls(),
+        &[
+            ("Connection", "keep-alive"),
+            (
+                "sec-ch-ua",
+                r#""Not:A-Brand";v="8", "Chromium";v="156", "Google Chrome";v="156""#,
+            ),
+            ("sec-ch-ua-mobile", "?0"),
+            ("sec-ch-ua-platform", r#""Windows""#),
+            ("Upgrade-Insecure-Requests", "1"),
+            (
+                "User-Agent",
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+            ),
+            (
+                "Accept",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+            ),
+            ("Sec-Fetch-Site", "none"),
+            ("Sec-Fetch-Mode", "navigate"),
+            ("Sec-Fetch-User", "?1"),
+            ("Sec-Fetch-Dest", "document"),
+            ("Accept-Encoding", "gzip, deflate, br, zstd"),
+            ("Accept-Language", "en-US,en;q=0.9"),
+        ],
+    )
+}
+
+/// Microsoft Edge 156 on Windows: Chromium 156's TLS and header order, with Edge's brand in
+/// the client hints and `Edg/` in the User-Agent, as Edge sends them (Microsoft's
+/// documentation of Edge's User-Agent and client hints, "Detecting Microsoft Edge from your
+/// website"; the brand list follows Chromium's GREASE algorithm as for Chrome).
+pub(super) fn edge_156() -> Profile {
+    chrome_156()
+        .to_builder()
+        .name("edge_156")
+        .header("sec-ch-ua", r#""Not:A-Brand";v="8", "Chromium";v="156", "Microsoft Edge";v="156""#)
+        .header(
+            "User-Agent",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36 Edg/156.0.0.0",
+        )
+        .build()
+        .unwrap_or_else(|_| chrome_156())
+}
+
+/// Firefox 153 on Windows. TLS and header order and case from the Firefox ESR 153 capture
+/// (`refdata/tls/firefox-*.bin`, `refdata/http/firefox-*.txt`); the User-Agent is that of
+/// Firefox on Windows rather than Linux.
+pub(super) fn firefox_153() -> Profile {
+    let tls = TlsSpec {
+        cipher_suites: vec![
+            0x1301, 0x1303, 0x1302, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c, 0xc030, 0xc00a, 0xc013,
+            0xc014, 0x009c, 0x009d, 0x002f, 0x0035,
+        ],
+        groups: vec![0x11ec, 0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101],
+        signature_algorithms: vec![
+            0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201,
+        ],
+        alpn: alpn(),
+        cert_compression: vec![1, 2, 3],
+        ech_grease: true,
+    };
+    profile(
+        "firefox_153",
+        tls,
+        &[
+            (
+                "User-Agent",
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:153.0) Gecko/20100101 Firefox/153.0",
+            ),
+            (
+                "Accept",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            ),
+            ("Accept-Language", "en-US,en;q=0.9"),
+            ("Accept-Encoding", "gzip, deflate, br, zstd"),
+            ("Connection", "keep-alive"),
+            ("Upgrade-Insecure-Requests", "1"),
+            ("Sec-Fetch-Dest", "document"),
+            ("Sec-Fetch-Mode", "navigate"),
+            ("Sec-Fetch-Site", "none"),
+            ("Priority", "u=0, i"),
+        ],
+    )
+}
+
+/// Safari 18 on macOS.
+pub(super) fn safari_18() -> Profile {
+    let tls = TlsSpec {
+        cipher_suites: vec![
+            0x1301, 0x1302, 0x1303, 0xc02c, 0xc02b, 0xcca9, 0xc030, 0xc02f, 0xcca8, 0xc00a, 0xc009,
+            0xc014, 0xc013, 0x009d, 0x009c, 0x0035, 0x002f, 0xc008, 0xc012, 0x000a,
+        ],
+        groups: vec![0x001d, 0x0017, 0x0018, 0x0019],
+        signature_algorithms: vec![
+            0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201,
+        ],
+        alpn: alpn(),
+        cert_compression: vec![1],
+        ech_grease: false,
+    };
+    profile(
+        "safari_18",
+        tls,
+        &[
+            (
+                "Accept",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            ),
+            ("Sec-Fetch-Site", "none"),
+            ("Accept-Encoding", "gzip, deflate, br"),
+            ("Sec-Fetch-Mode", "navigate"),
+            (
+                "User-Agent",
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
+            ),
+            ("Accept-Language", "en-US,en;q=0.9"),
+            ("Sec-Fetch-Dest", "document"),
+            ("Connection", "keep-alive"),
+        ],
+    )
+}
+
+/// Safari 18 on iOS: Safari 18's TLS, the iPhone User-Agent.
+pub(super) fn safari_ios_18() -> Profile {
+    safari_18()
+        .to_builder()
+        .name("safari_ios_18")
+        .header(
+            "User-Agent",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
+        )
+        .build()
+        .unwrap_or_else(|_| safari_18())
+}
+
+/// OkHttp 4 on Android.
+pub(super) fn okhttp4_android() -> Profile {
+    let tls = TlsSpec {
+        cipher_suites: vec![
+            0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
+            0x009c, 0x009d, 0x002f, 0x0035,
+        ],
+        groups: vec![0x001d, 0x0017, 0x0018],
+        signature_algorithms: vec![
+            0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201,
+        ],
+        alpn: alpn(),
+        cert_compression: vec![],
+        ech_grease: false,
+    };
+    profile(
+        "okhttp4_android",
+        tls,
+        &[
+            ("Connection", "Keep-Alive"),
+            ("Accept-Encoding", "gzip"),
+            ("User-Agent", "okhttp/4.12.0"),
+        ],
+    )
+}

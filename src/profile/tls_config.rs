@@ -1,0 +1,442 @@
+//! A [`TlsSpec`] as rustls configurations: the fingerprint one, tried first, and the honest
+//! one, tried once when the first handshake fails (see the [module docs](super)).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{
+    ClientSessionMemoryCache, ClientSessionStore, EchGreaseConfig, EchMode, Resumption,
+    Tls12ClientSessionValue, Tls13ClientSessionValue, WebPkiServerVerifier,
+};
+use rustls::compress::CertDecompressor;
+use rustls::crypto::cipher::{
+    AeadKey, InboundOpaqueMessage, InboundPlainMessage, KeyBlockShape, MessageDecrypter,
+    MessageEncrypter, OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload,
+    Tls12AeadAlgorithm, UnsupportedOperationError,
+};
+use rustls::crypto::{
+    ActiveKeyExchange, CryptoProvider, SupportedKxGroup, WebPkiSupportedAlgorithms, aws_lc_rs,
+};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{
+    CipherSuite, CipherSuiteCommon, ClientConfig, ConnectionTrafficSecrets, DigitallySignedStruct,
+    NamedGroup, RootCertStore, SignatureScheme, SupportedCipherSuite, Tls12CipherSuite,
+};
+
+use super::TlsSpec;
+use crate::error::{Error, Kind, Result};
+use crate::transport::Certificate;
+
+/// Trust settings, besides the profile.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TlsOptions {
+    pub(crate) accept_invalid_certs: bool,
+    pub(crate) extra_roots: Vec<Certificate>,
+}
+
+/// The two configurations of one profile, built once per client.
+#[derive(Clone, Debug)]
+pub(crate) struct TlsConfigs {
+    pub(crate) fingerprint: Arc<ClientConfig>,
+    pub(crate) honest: Arc<ClientConfig>,
+}
+
+/// Checks that `spec` can make a working configuration.
+pub(crate) fn check(spec: &TlsSpec) -> Result<()> {
+    let real_tls13 = spec
+        .cipher_suites
+        .iter()
+        .any(|&c| matches!(real_suite(c), Some(SupportedCipherSuite::Tls13(_))));
+    if !real_tls13 {
+        return Err(Error::new(
+            Kind::Builder,
+            "the profile needs a TLS 1.3 cipher suite rustls implements",
+        ));
+    }
+    if spec.groups.first().and_then(|&g| real_group(g)).is_none() {
+        return Err(Error::new(
+            Kind::Builder,
+            "the profile's first group must be one rustls implements",
+        ));
+    }
+    Ok(())
+}
+
+/// Both configurations for `spec`.
+pub(crate) fn configs(spec: &TlsSpec, options: &TlsOptions) -> Result<TlsConfigs> {
+    check(spec)?;
+    Ok(TlsConfigs {
+        fingerprint: config(spec, options, false)?,
+        honest: config(spec, options, true)?,
+    })
+}
+
+fn config(spec: &TlsSpec, options: &TlsOptions, honest: bool) -> Result<Arc<ClientConfig>> {
+    let builder_error = |e: rustls::Error| Error::new(Kind::Builder, e);
+    let provider = Arc::new(provider(spec, honest));
+    let algorithms = provider.signature_verification_algorithms;
+    let builder = ClientConfig::builder_with_provider(provider.clone());
+    let builder = if honest {
+        builder
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(builder_error)?
+    } else if spec.ech_grease {
+        builder
+            .with_ech(EchMode::Grease(ech_grease()?))
+            .map_err(builder_error)?
+    } else {
+        builder
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(builder_error)?
+    };
+    let verifier = Verifier {
+        webpki: if options.accept_invalid_certs {
+            None
+        } else {
+            Some(webpki(options, provider)?)
+        },
+        algorithms,
+        schemes: schemes(spec, &algorithms, honest),
+    };
+    let mut config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = spec.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+    config.cert_decompressors = spec
+        .cert_compression
+        .iter()
+        .filter_map(|&a| decompressor(a))
+        .collect();
+    config.resumption =
+        Resumption::store(Arc::new(NoKeyShareHint(ClientSessionMemoryCache::new(256))));
+    Ok(Arc::new(config))
+}
+
+fn real_suite(code: u16) -> Option<SupportedCipherSuite> {
+    aws_lc_rs::ALL_CIPHER_SUITES
+        .iter()
+        .copied()
+        .find(|s| u16::from(s.suite()) == code)
+}
+
+fn real_group(code: u16) -> Option<&'static dyn SupportedKxGroup> {
+    aws_lc_rs::ALL_KX_GROUPS
+        .iter()
+        .copied()
+        .find(|g| u16::from(g.name()) == code)
+}
+
+/// The provider: the spec's suites and groups in order; in the fingerprint configuration also
+/// the ones rustls can only advertise.
+fn provider(spec: &TlsSpec, honest: bool) -> CryptoProvider {
+    let cipher_suites = spec
+        .cipher_suites
+        .iter()
+        .filter_map(|&c| real_suite(c).or_else(|| if honest { None } else { advertised_suite(c) }))
+        .collect();
+    let kx_groups = spec
+        .groups
+        .iter()
+        .filter_map(|&g| real_group(g).or_else(|| (!honest).then(|| advertised_group(g))))
+        .collect();
+    CryptoProvider {
+        cipher_suites,
+        kx_groups,
+        ..aws_lc_rs::default_provider()
+    }
+}
+
+/// The spec's signature schemes; the honest configuration keeps only verifiable ones.
+fn schemes(
+    spec: &TlsSpec,
+    algorithms: &WebPkiSupportedAlgorithms,
+    honest: bool,
+) -> Vec<SignatureScheme> {
+    let verifiable = algorithms.supported_schemes();
+    let chosen: Vec<SignatureScheme> = spec
+        .signature_algorithms
+        .iter()
+        .map(|&s| SignatureScheme::from(s))
+        .filter(|s| !honest || verifiable.contains(s))
+        .collect();
+    if chosen.is_empty() {
+        verifiable
+    } else {
+        chosen
+    }
+}
+
+fn webpki(
+    options: &TlsOptions,
+    provider: Arc<CryptoProvider>,
+) -> Result<Arc<WebPkiServerVerifier>> {
+    let mut roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for cert in &options.extra_roots {
+        roots
+            .add(cert.der().clone())
+            .map_err(|e| Error::new(Kind::Builder, e))?;
+    }
+    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+        .build()
+        .map_err(|e| Error::new(Kind::Builder, e))
+}
+
+/// Chrome's ECH GREASE: DHKEM(X25519, HKDF-SHA256) with AES-128-GCM, a fresh placeholder key.
+fn ech_grease() -> Result<EchGreaseConfig> {
+    use rustls::crypto::hpke::Hpke;
+    let suite = aws_lc_rs::hpke::DH_KEM_X25519_HKDF_SHA256_AES_128;
+    let (public, _) = suite
+        .generate_key_pair()
+        .map_err(|e| Error::new(Kind::Builder, e))?;
+    Ok(EchGreaseConfig::new(suite, public))
+}
+
+fn decompressor(algorithm: u16) -> Option<&'static dyn CertDecompressor> {
+    match algorithm {
+        1 => Some(rustls::compress::ZLIB_DECOMPRESSOR),
+        2 => Some(rustls::compress::BROTLI_DECOMPRESSOR),
+        #[cfg(feature = "zstd")]
+        3 => Some(&ZstdDecompressor),
+        _ => None,
+    }
+}
+
+#[cfg(feature = "zstd")]
+#[derive(Debug)]
+struct ZstdDecompressor;
+
+#[cfg(feature = "zstd")]
+impl CertDecompressor for ZstdDecompressor {
+    fn decompress(
+        &self,
+        input: &[u8],
+        output: &mut [u8],
+    ) -> Result<(), rustls::compress::DecompressionFailed> {
+        match zstd::bulk::decompress_to_buffer(input, output) {
+            Ok(n) if n == output.len() => Ok(()),
+            _ => Err(rustls::compress::DecompressionFailed),
+        }
+    }
+
+    fn algorithm(&self) -> rustls::CertificateCompressionAlgorithm {
+        rustls::CertificateCompressionAlgorithm::Zstd
+    }
+}
+
+/// Suites and groups made once per code for the whole process (rustls needs `'static`).
+fn made_once<T: ?Sized + Sync>(
+    cache: &OnceLock<Mutex<HashMap<u16, &'static T>>>,
+    code: u16,
+    make: impl FnOnce() -> &'static T,
+) -> &'static T {
+    let mut map = cache
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    map.entry(code).or_insert_with(make)
+}
+
+/// A cipher suite listed in the hello but never usable: the fingerprint configuration is
+/// TLS 1.3 only, so a TLS 1.2 suite cannot be chosen, and one chosen against the rules fails
+/// the handshake cleanly (its record protection refuses to work), which makes the client
+/// retry with the honest configuration.
+fn advertised_suite(code: u16) -> Option<SupportedCipherSuite> {
+    static SUITES: OnceLock<Mutex<HashMap<u16, &'static Tls12CipherSuite>>> = OnceLock::new();
+    let template = aws_lc_rs::ALL_CIPHER_SUITES.iter().find_map(|s| match s {
+        SupportedCipherSuite::Tls12(t) => Some(*t),
+        _ => None,
+    })?;
+    let suite = made_once(&SUITES, code, || {
+        Box::leak(Box::new(Tls12CipherSuite {
+            common: CipherSuiteCommon {
+                suite: CipherSuite::from(code),
+                hash_provider: template.common.hash_provider,
+                confidentiality_limit: template.common.confidentiality_limit,
+            },
+            prf_provider: template.prf_provider,
+            kx: rustls::crypto::KeyExchangeAlgorithm::ECDHE,
+            sign: &[],
+            aead_alg: &Unusable,
+        }))
+    });
+    Some(SupportedCipherSuite::Tls12(suite))
+}
+
+/// A group listed in `supported_groups` whose key exchange always fails: a server asking for
+/// it (HelloRetryRequest) ends the handshake, and the client retries honestly.
+fn advertised_group(code: u16) -> &'static dyn SupportedKxGroup {
+    static GROUPS: OnceLock<Mutex<HashMap<u16, &'static AdvertisedGroup>>> = OnceLock::new();
+    made_once(&GROUPS, code, || {
+        Box::leak(Box::new(AdvertisedGroup(NamedGroup::from(code))))
+    }) as _
+}
+
+#[derive(Debug)]
+struct AdvertisedGroup(NamedGroup);
+
+impl SupportedKxGroup for AdvertisedGroup {
+    fn start(&self) -> Result<Box<dyn ActiveKeyExchange>, rustls::Error> {
+        Err(rustls::Error::General(format!(
+            "{:?} is only advertised",
+            self.0
+        )))
+    }
+
+    fn name(&self) -> NamedGroup {
+        self.0
+    }
+}
+
+/// Record protection for advertised-only suites: decryption always fails, and encryption
+/// sends zeros, never the plaintext (rustls does not allow it to fail).
+#[derive(Debug)]
+struct Unusable;
+
+impl Tls12AeadAlgorithm for Unusable {
+    fn encrypter(&self, _: AeadKey, _: &[u8], _: &[u8]) -> Box<dyn MessageEncrypter> {
+        Box::new(Unusable)
+    }
+
+    fn decrypter(&self, _: AeadKey, _: &[u8]) -> Box<dyn MessageDecrypter> {
+        Box::new(Unusable)
+    }
+
+    fn key_block_shape(&self) -> KeyBlockShape {
+        KeyBlockShape {
+            enc_key_len: 16,
+            fixed_iv_len: 4,
+            explicit_nonce_len: 8,
+        }
+    }
+
+    fn extract_keys(
+        &self,
+        _: AeadKey,
+        _: &[u8],
+        _: &[u8],
+    ) -> Result<ConnectionTrafficSecrets, UnsupportedOperationError> {
+        Err(UnsupportedOperationError)
+    }
+}
+
+impl MessageEncrypter for Unusable {
+    fn encrypt(
+        &mut self,
+        msg: OutboundPlainMessage<'_>,
+        _: u64,
+    ) -> Result<OutboundOpaqueMessage, rustls::Error> {
+        let mut payload = PrefixedPayload::with_capacity(msg.payload.len());
+        payload.extend_from_slice(&vec![0; msg.payload.len()]);
+        Ok(OutboundOpaqueMessage::new(msg.typ, msg.version, payload))
+    }
+
+    fn encrypted_payload_len(&self, payload_len: usize) -> usize {
+        payload_len
+    }
+}
+
+impl MessageDecrypter for Unusable {
+    fn decrypt<'a>(
+        &mut self,
+        _: InboundOpaqueMessage<'a>,
+        _: u64,
+    ) -> Result<InboundPlainMessage<'a>, rustls::Error> {
+        Err(rustls::Error::DecryptError)
+    }
+}
+
+/// Certificate and signature checks, advertising the profile's signature schemes in order.
+struct Verifier {
+    /// `None` accepts any certificate (`danger_accept_invalid_certs`); signatures are still
+    /// checked.
+    webpki: Option<Arc<WebPkiServerVerifier>>,
+    algorithms: WebPkiSupportedAlgorithms,
+    schemes: Vec<SignatureScheme>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("verifies_certs", &self.webpki.is_some())
+            .field("schemes", &self.schemes)
+            .finish()
+    }
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match &self.webpki {
+            Some(webpki) => {
+                webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+            }
+            None => Ok(ServerCertVerified::assertion()),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.schemes.clone()
+    }
+}
+
+/// rustls' session cache, minus its memory of which group a server chose: with it, the next
+/// hello to that server would carry only that group's key share, unlike the browser's.
+#[derive(Debug)]
+struct NoKeyShareHint(ClientSessionMemoryCache);
+
+impl ClientSessionStore for NoKeyShareHint {
+    fn set_kx_hint(&self, _: ServerName<'static>, _: NamedGroup) {}
+
+    fn kx_hint(&self, _: &ServerName<'_>) -> Option<NamedGroup> {
+        None
+    }
+
+    fn set_tls12_session(&self, name: ServerName<'static>, value: Tls12ClientSessionValue) {
+        self.0.set_tls12_session(name, value);
+    }
+
+    fn tls12_session(&self, name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        self.0.tls12_session(name)
+    }
+
+    fn remove_tls12_session(&self, name: &ServerName<'static>) {
+        self.0.remove_tls12_session(name);
+    }
+
+    fn insert_tls13_ticket(&self, name: ServerName<'static>, value: Tls13ClientSessionValue) {
+        self.0.insert_tls13_ticket(name, value);
+    }
+
+    fn take_tls13_ticket(&self, name: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
+        self.0.take_tls13_ticket(name)
+    }
+}
