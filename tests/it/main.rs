@@ -8,6 +8,7 @@ mod corpus;
 mod decode;
 mod mock;
 mod pool;
+mod profile;
 mod redirect;
 mod streaming;
 mod support;

@@ -26,6 +26,8 @@ pub struct Seen {
     pub conn: usize,
     /// The ALPN protocol negotiated, on TLS connections.
     pub alpn: Option<String>,
+    /// The TLS version negotiated, on TLS connections.
+    pub tls_version: Option<String>,
 }
 
 impl Seen {
@@ -145,13 +147,26 @@ impl Server {
         names: &[&str],
         handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
     ) -> Server {
+        Server::tls_with(names, rustls::DEFAULT_VERSIONS, handler)
+    }
+
+    /// A TLS server that speaks TLS 1.2 only.
+    pub fn tls12_only(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Server {
+        Server::tls_with(&["localhost"], &[&rustls::version::TLS12], handler)
+    }
+
+    fn tls_with(
+        names: &[&str],
+        versions: &[&'static rustls::SupportedProtocolVersion],
+        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+    ) -> Server {
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         let cert = rcgen::generate_simple_self_signed(names).expect("certificate");
         let pem = cert.cert.pem();
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(versions)
             .expect("versions")
             .with_no_client_auth()
             .with_single_cert(vec![CertificateDer::from(cert.cert.der().to_vec())], key)
@@ -246,17 +261,17 @@ async fn serve(
     state: &State,
     handler: &Handler,
 ) -> io::Result<()> {
-    let (mut stream, alpn): (Pin<Box<dyn Stream>>, _) = match tls {
+    let (mut stream, (alpn, tls_version)): (Pin<Box<dyn Stream>>, _) = match tls {
         Some(acceptor) => {
             let s = acceptor.accept(tcp).await?;
-            let alpn = s
-                .get_ref()
-                .1
+            let conn = s.get_ref().1;
+            let alpn = conn
                 .alpn_protocol()
                 .map(|p| String::from_utf8_lossy(p).into_owned());
-            (Box::pin(s), alpn)
+            let version = conn.protocol_version().map(|v| format!("{v:?}"));
+            (Box::pin(s), (alpn, version))
         }
-        None => (Box::pin(tcp), None),
+        None => (Box::pin(tcp), (None, None)),
     };
     let mut buf = Vec::new();
     loop {
@@ -265,6 +280,7 @@ async fn serve(
         };
         seen.conn = conn;
         seen.alpn = alpn.clone();
+        seen.tls_version = tls_version.clone();
         buf.drain(..used);
         if seen
             .header("expect")
@@ -351,6 +367,7 @@ async fn read_head(
                 body: Vec::new(),
                 conn: 0,
                 alpn: None,
+                tls_version: None,
             };
             return Ok(Some((seen, used)));
         }
