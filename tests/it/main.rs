@@ -4,9 +4,11 @@
 
 mod blocking;
 mod client;
+mod clienthello;
 mod corpus;
 mod decode;
 mod mock;
+mod nginx;
 mod pool;
 mod profile;
 mod redirect;
