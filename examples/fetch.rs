@@ -21,7 +21,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use tls_requests::{AsyncClient, Certificate, HeaderValue, Method, Request, Response};
+use tls_requests::{AsyncClient, Certificate, HeaderValue, Method, Profile, Request, Response};
 
 const USAGE: &str = "\
 Usage: fetch [options] URL
@@ -47,6 +47,8 @@ Options:
   -f, --fail              exit with status 22 on an HTTP status of 400 or more
   -v, --verbose           print the request and response heads on stderr
   -s, --silent            accepted; fetch prints no progress anyway
+      --profile NAME      the browser to look like (default chrome; see --list-profiles)
+      --list-profiles     print the profile names and exit
   -h, --help              print this help";
 
 /// The options: short name (`' '` for none), long name, and whether a value follows.
@@ -67,6 +69,8 @@ const OPTIONS: &[(char, &str, bool)] = &[
     ('v', "verbose", false),
     ('s', "silent", false),
     ('h', "help", false),
+    (' ', "profile", true),
+    (' ', "list-profiles", false),
 ];
 
 /// What the command line asks for.
@@ -86,6 +90,8 @@ struct Args {
     fail: bool,
     verbose: bool,
     help: bool,
+    profile: Option<String>,
+    list_profiles: bool,
     url: Option<String>,
 }
 
@@ -123,6 +129,12 @@ async fn run() -> Result<(), Failure> {
         println!("{USAGE}");
         return Ok(());
     }
+    if args.list_profiles {
+        for name in Profile::list() {
+            println!("{name}");
+        }
+        return Ok(());
+    }
     let url = match (&args.url, offline) {
         (Some(url), _) if url.contains("://") => url.clone(),
         (Some(url), _) => format!("http://{url}"),
@@ -130,7 +142,10 @@ async fn run() -> Result<(), Failure> {
         (None, false) => return Err("no URL given (see --help)".into()),
     };
 
-    let mut builder = AsyncClient::builder().danger_accept_invalid_certs(args.insecure);
+    let profile = Profile::by_name(args.profile.as_deref().unwrap_or("chrome"))?;
+    let mut builder = AsyncClient::builder()
+        .profile(profile)
+        .danger_accept_invalid_certs(args.insecure);
     if let Some(path) = &args.cacert {
         let pem = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         let certs = Certificate::from_pem(&pem).map_err(|e| format!("{path}: {e}"))?;
@@ -354,6 +369,8 @@ fn apply(args: &mut Args, name: &str, value: Option<String>) -> Result<(), Strin
         "insecure" => args.insecure = true,
         "fail" => args.fail = true,
         "verbose" => args.verbose = true,
+        "profile" => args.profile = Some(value),
+        "list-profiles" => args.list_profiles = true,
         "help" => args.help = true,
         _ => {} // --silent: fetch never prints progress.
     }
