@@ -376,21 +376,36 @@ impl fmt::Debug for AsyncClient {
     }
 }
 
-/// The profile's headers with the client's over them; `Accept-Encoding` names what this
-/// build decodes (in the profile's place), unless the client set its own.
+/// The profile's headers with the client's over them. Unless the client set its own,
+/// `Accept-Encoding` keeps the profile's codings that this build decodes, in its order (or
+/// names all this build decodes, if the profile has none).
 fn default_headers(profile: &Profile, own: &Headers, decompress: bool) -> Result<Headers> {
     let mut headers = own.layered_over(profile.headers());
     if own.contains("accept-encoding") {
         return Ok(headers);
     }
-    match crate::decode::accept_encoding().filter(|_| decompress) {
-        Some(codings) => {
-            let value = HeaderValue::try_from(codings).map_err(|e| Error::new(Kind::Builder, e))?;
-            headers.set_static("Accept-Encoding", value);
-        }
-        None => {
-            headers.remove("accept-encoding");
-        }
+    let decodable = crate::decode::accept_encoding()
+        .filter(|_| decompress)
+        .unwrap_or_default();
+    let ours: Vec<&str> = decodable.split(", ").filter(|c| !c.is_empty()).collect();
+    let codings = match profile
+        .headers()
+        .get("accept-encoding")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(theirs) => theirs
+            .split(',')
+            .map(str::trim)
+            .filter(|c| ours.contains(c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => decodable,
+    };
+    if codings.is_empty() {
+        headers.remove("accept-encoding");
+    } else {
+        let value = HeaderValue::try_from(codings).map_err(|e| Error::new(Kind::Builder, e))?;
+        headers.set_static("Accept-Encoding", value);
     }
     Ok(headers)
 }

@@ -74,10 +74,13 @@ pub(super) fn chrome_156() -> Profile {
     )
 }
 
-/// Microsoft Edge 156 on Windows: Chromium 156's TLS and header order, with Edge's brand in
-/// the client hints and `Edg/` in the User-Agent, as Edge sends them (Microsoft's
-/// documentation of Edge's User-Agent and client hints, "Detecting Microsoft Edge from your
-/// website"; the brand list follows Chromium's GREASE algorithm as for Chrome).
+/// Microsoft Edge 156 on Windows. No Edge capture newer than Edge 101 is published; published
+/// Edge profiles reuse Chrome's TLS of the same Chromium version (0x676e67/wreq-util
+/// `emulation/device/chrome`), so this is Chromium 156's TLS and HTTP/1.1 header order (the
+/// order bogdanfinn/tls-client `profiles/headers.go` read off the wire from Chrome, Edge and
+/// Brave 152), with `Edg/156.0.0.0` in the User-Agent and Edge's brand in `sec-ch-ua`. The
+/// brand list follows Chromium's GREASE and shuffle algorithm for major version 156, which
+/// reproduces published Edge 141–149 values.
 pub(super) fn edge_156() -> Profile {
     chrome_156()
         .to_builder()
@@ -132,7 +135,11 @@ pub(super) fn firefox_153() -> Profile {
     )
 }
 
-/// Safari 18 on macOS.
+/// Safari 18.0 on macOS: the newest Safari with one unambiguous published capture
+/// (lexiforest/curl-impersonate `tests/signatures/safari_18.0_macOS.yaml`; the Safari 26
+/// captures there disagree between versions of the file). Signature algorithms as captured:
+/// `0x0805` twice, no `0x0203`. No HTTP/1.1 capture of Safari is published, so the headers
+/// are its HTTP/2 ones from the same capture, in that order, with HTTP/1.1 name case.
 pub(super) fn safari_18() -> Profile {
     let tls = TlsSpec {
         cipher_suites: vec![
@@ -141,7 +148,7 @@ pub(super) fn safari_18() -> Profile {
         ],
         groups: vec![0x001d, 0x0017, 0x0018, 0x0019],
         signature_algorithms: vec![
-            0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201,
+            0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201,
         ],
         alpn: alpn(),
         cert_compression: vec![1],
@@ -151,25 +158,27 @@ pub(super) fn safari_18() -> Profile {
         "safari_18",
         tls,
         &[
+            ("Sec-Fetch-Dest", "document"),
+            (
+                "User-Agent",
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
+            ),
             (
                 "Accept",
                 "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
             ),
             ("Sec-Fetch-Site", "none"),
-            ("Accept-Encoding", "gzip, deflate, br"),
             ("Sec-Fetch-Mode", "navigate"),
-            (
-                "User-Agent",
-                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
-            ),
             ("Accept-Language", "en-US,en;q=0.9"),
-            ("Sec-Fetch-Dest", "document"),
+            ("Priority", "u=0, i"),
+            ("Accept-Encoding", "gzip, deflate, br"),
             ("Connection", "keep-alive"),
         ],
     )
 }
 
-/// Safari 18 on iOS: Safari 18's TLS, the iPhone User-Agent.
+/// Safari 18.0 on iOS: the same TLS and headers as on macOS, with the iPhone User-Agent
+/// (lexiforest/curl-impersonate `tests/signatures/safari_18.0_iOS.yaml`).
 pub(super) fn safari_ios_18() -> Profile {
     safari_18()
         .to_builder()
@@ -182,11 +191,16 @@ pub(super) fn safari_ios_18() -> Profile {
         .unwrap_or_else(|_| safari_18())
 }
 
-/// OkHttp 4 on Android.
+/// OkHttp 4.12 on Android 10 and later. TLS: bogdanfinn/tls-client
+/// `profiles/contributed_custom_profiles.go` (`Okhttp4Android10`, the Conscrypt order; no
+/// certificate compression, no GREASE). Headers: what OkHttp's `BridgeInterceptor` adds, in
+/// its order (square/okhttp `okhttp3/internal/http/BridgeInterceptor.kt`): `Host`,
+/// `Connection: Keep-Alive`, `Accept-Encoding: gzip`, `User-Agent: okhttp/4.12.0`. OkHttp puts
+/// `Content-Type` and `Content-Length` before `Host`; this client puts them last.
 pub(super) fn okhttp4_android() -> Profile {
     let tls = TlsSpec {
         cipher_suites: vec![
-            0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
+            0x1301, 0x1302, 0x1303, 0xc02b, 0xc02c, 0xcca9, 0xc02f, 0xc030, 0xcca8, 0xc013, 0xc014,
             0x009c, 0x009d, 0x002f, 0x0035,
         ],
         groups: vec![0x001d, 0x0017, 0x0018],

@@ -218,3 +218,33 @@ fn profiles_by_name_and_alias() {
             .is_err()
     );
 }
+
+#[test]
+fn accept_encoding_keeps_what_the_profile_sends_and_we_decode() {
+    let value = |profile: Profile| {
+        let sent = sent_head(profile);
+        sent.iter()
+            .find(|(n, _)| n == "Accept-Encoding")
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        value(Profile::chrome()).as_deref(),
+        Some("gzip, deflate, br, zstd")
+    );
+    assert_eq!(
+        value(Profile::safari()).as_deref(),
+        Some("gzip, deflate, br"),
+        "no zstd: Safari 18 does not send it"
+    );
+    assert_eq!(value(Profile::okhttp()).as_deref(), Some("gzip"));
+    let shrunk = Profile::firefox()
+        .to_builder()
+        .header("Accept-Encoding", "gzip, compress, br")
+        .build()
+        .unwrap();
+    assert_eq!(
+        value(shrunk).as_deref(),
+        Some("gzip, br"),
+        "a coding we cannot decode is not offered"
+    );
+}
