@@ -1,0 +1,297 @@
+//! `bench`: our side of the peerbench contract (`../shared/peerbench/README.md`, "Comparing an
+//! external client"), so our figures stand beside reqwest's, hyper's and the rest from one run.
+//!
+//! It sends N GETs with C in flight over keep-alive connections, after W untimed warm-up
+//! requests through the same client, reads every body, and prints one final line:
+//!
+//! ```text
+//! client=NAME requests=N concurrency=C secs=S rps=R p50_us=X p99_us=Y bytes=B errors=E
+//! ```
+//!
+//! Clients: `tls-requests` (the async client, default profile, HTTP/1.1, C tasks on one smol
+//! thread) and `tls-requests-blocking` (the blocking client on C threads).
+//!
+//! ```text
+//! cargo run --release --example bench -- --client tls-requests --url http://127.0.0.1:18080/small \
+//!     --requests 20000 --concurrency 64 --warmup 1000
+//! EXTRA_BIN=$PWD/target/release/examples/bench EXTRA_CLIENTS="tls-requests tls-requests-blocking" ./run.sh
+//! ```
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tls_requests::{AsyncClient, Certificate};
+
+const CLIENTS: [&str; 2] = ["tls-requests", "tls-requests-blocking"];
+const USAGE: &str = "usage: bench --client NAME --url URL --requests N --concurrency C \
+[--body-sink] [--insecure] [--ca FILE] [--threads T] [--warmup W]\n       bench --list";
+
+#[derive(Clone, Debug, Default)]
+struct Opts {
+    client: String,
+    url: String,
+    requests: usize,
+    concurrency: usize,
+    warmup: usize,
+    body_sink: bool,
+    insecure: bool,
+    ca: Option<String>,
+}
+
+/// Latencies, bytes and errors of one phase.
+#[derive(Default)]
+struct Stats {
+    lats_us: Vec<u32>,
+    bytes: u64,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+impl Stats {
+    fn merge(&mut self, other: Stats) {
+        self.lats_us.extend(other.lats_us);
+        self.bytes += other.bytes;
+        self.errors += other.errors;
+        self.first_error = self.first_error.take().or(other.first_error);
+    }
+
+    fn record(&mut self, started: Instant, outcome: Result<u64, String>) {
+        match outcome {
+            Ok(bytes) => {
+                self.bytes += bytes;
+                self.lats_us
+                    .push(started.elapsed().as_micros().min(u32::MAX as u128) as u32);
+            }
+            Err(e) => {
+                self.errors += 1;
+                self.first_error.get_or_insert(e);
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let opts = match parse_args() {
+        Ok(opts) => opts,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let client = match build_client(&opts) {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("bench: {}: {e}", opts.client);
+            return ExitCode::from(1);
+        }
+    };
+    let phase = |n: usize| match opts.client.as_str() {
+        "tls-requests" => run_async(&client, &opts, n),
+        _ => run_blocking(&client, &opts, n),
+    };
+    if opts.warmup > 0 {
+        let (_, warm) = phase(opts.warmup);
+        if let Some(e) = warm.first_error {
+            eprintln!(
+                "bench: {}: warm-up had {} errors, first: {e}",
+                opts.client, warm.errors
+            );
+        }
+    }
+    let (elapsed, stats) = phase(opts.requests);
+    report(&opts, elapsed, stats)
+}
+
+fn build_client(opts: &Opts) -> Result<AsyncClient, String> {
+    let mut builder = AsyncClient::builder().danger_accept_invalid_certs(opts.insecure);
+    if let Some(path) = &opts.ca {
+        let pem = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        for cert in Certificate::from_pem(&pem).map_err(|e| e.to_string())? {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// One request: its body read to the end, collected or (with `--body-sink`) dropped.
+async fn fetch(client: &AsyncClient, url: &str, sink: bool) -> Result<u64, String> {
+    let mut response = client.get(url).await.map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("status {}", response.status()));
+    }
+    if sink {
+        let mut n = 0;
+        while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+            n += chunk.len() as u64;
+        }
+        Ok(n)
+    } else {
+        Ok(response.bytes().await.map_err(|e| e.to_string())?.len() as u64)
+    }
+}
+
+/// `n` requests from C tasks on one thread's executor.
+fn run_async(client: &AsyncClient, opts: &Opts, n: usize) -> (Duration, Stats) {
+    let tickets = AtomicUsize::new(0);
+    let executor = smol::LocalExecutor::new();
+    let started = Instant::now();
+    let stats = smol::block_on(executor.run(async {
+        let tasks: Vec<_> = (0..opts.concurrency)
+            .map(|_| {
+                executor.spawn(async {
+                    let mut stats = Stats::default();
+                    while tickets.fetch_add(1, Ordering::Relaxed) < n {
+                        let t = Instant::now();
+                        stats.record(t, fetch(client, &opts.url, opts.body_sink).await);
+                    }
+                    stats
+                })
+            })
+            .collect();
+        let mut all = Stats::default();
+        for task in tasks {
+            all.merge(task.await);
+        }
+        all
+    }));
+    (started.elapsed(), stats)
+}
+
+/// `n` requests from C threads sharing one blocking client.
+fn run_blocking(client: &AsyncClient, opts: &Opts, n: usize) -> (Duration, Stats) {
+    let client = tls_requests::blocking::Client::from(client.clone());
+    let tickets = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..opts.concurrency)
+        .map(|_| {
+            let (client, tickets, url, sink) = (
+                client.clone(),
+                tickets.clone(),
+                opts.url.clone(),
+                opts.body_sink,
+            );
+            std::thread::spawn(move || {
+                let mut stats = Stats::default();
+                while tickets.fetch_add(1, Ordering::Relaxed) < n {
+                    let t = Instant::now();
+                    let outcome = (|| {
+                        let mut r = client.get(&url).send().map_err(|e| e.to_string())?;
+                        if !r.status().is_success() {
+                            return Err(format!("status {}", r.status()));
+                        }
+                        if sink {
+                            let mut n = 0;
+                            while let Some(chunk) = r.chunk().map_err(|e| e.to_string())? {
+                                n += chunk.len() as u64;
+                            }
+                            Ok(n)
+                        } else {
+                            Ok(r.bytes().map_err(|e| e.to_string())?.len() as u64)
+                        }
+                    })();
+                    stats.record(t, outcome);
+                }
+                stats
+            })
+        })
+        .collect();
+    let mut all = Stats::default();
+    for t in threads {
+        match t.join() {
+            Ok(stats) => all.merge(stats),
+            Err(_) => all.record(Instant::now(), Err("a thread panicked".into())),
+        }
+    }
+    (started.elapsed(), all)
+}
+
+fn percentile(sorted: &[u32], p: f64) -> u32 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn report(opts: &Opts, elapsed: Duration, mut stats: Stats) -> ExitCode {
+    stats.lats_us.sort_unstable();
+    let secs = elapsed.as_secs_f64();
+    let rps = if secs > 0.0 {
+        opts.requests as f64 / secs
+    } else {
+        0.0
+    };
+    if let Some(e) = &stats.first_error {
+        eprintln!(
+            "bench: {}: {} errors, first: {e}",
+            opts.client, stats.errors
+        );
+    }
+    println!(
+        "client={} requests={} concurrency={} secs={secs:.3} rps={rps:.1} p50_us={} p99_us={} bytes={} errors={}",
+        opts.client,
+        opts.requests,
+        opts.concurrency,
+        percentile(&stats.lats_us, 50.0),
+        percentile(&stats.lats_us, 99.0),
+        stats.bytes,
+        stats.errors
+    );
+    if stats.errors > 0 {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn parse_args() -> Result<Opts, String> {
+    let mut args = std::env::args().skip(1);
+    let mut o = Opts {
+        concurrency: 1,
+        ..Opts::default()
+    };
+    let value = |args: &mut dyn Iterator<Item = String>, flag: &str| {
+        args.next().ok_or(format!("{flag} needs a value"))
+    };
+    let number = |s: String, flag: &str| {
+        s.parse::<usize>()
+            .map_err(|_| format!("{flag}: not a number: {s}"))
+    };
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--client" => o.client = value(&mut args, &a)?,
+            "--url" => o.url = value(&mut args, &a)?,
+            "--requests" | "-n" => o.requests = number(value(&mut args, &a)?, &a)?,
+            "--concurrency" | "-c" => o.concurrency = number(value(&mut args, &a)?, &a)?,
+            "--warmup" => o.warmup = number(value(&mut args, &a)?, &a)?,
+            // Accepted for the contract; the async client runs on one thread, the blocking
+            // one on C threads.
+            "--threads" => drop(value(&mut args, &a)?),
+            "--body-sink" => o.body_sink = true,
+            "--insecure" | "-k" => o.insecure = true,
+            "--ca" => o.ca = Some(value(&mut args, &a)?),
+            "--list" => {
+                CLIENTS.iter().for_each(|c| println!("{c}"));
+                std::process::exit(0);
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}\nclients: {}", CLIENTS.join(" "));
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument: {other}\n{USAGE}")),
+        }
+    }
+    if !CLIENTS.contains(&o.client.as_str()) {
+        return Err(format!(
+            "unknown client {:?}; clients: {}\n{USAGE}",
+            o.client,
+            CLIENTS.join(" ")
+        ));
+    }
+    if o.url.is_empty() || o.requests == 0 || o.concurrency == 0 {
+        return Err(USAGE.to_owned());
+    }
+    Ok(o)
+}
