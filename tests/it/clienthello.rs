@@ -4,7 +4,7 @@
 //! MD5 / SHA-256 known answers.
 
 #[path = "../../examples/common/clienthello.rs"]
-mod parser;
+pub mod parser;
 
 use std::path::PathBuf;
 use std::process::Command;

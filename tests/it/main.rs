@@ -7,6 +7,7 @@ mod client;
 mod clienthello;
 mod corpus;
 mod decode;
+mod fingerprint;
 mod mock;
 mod nginx;
 mod pool;
