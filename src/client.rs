@@ -236,7 +236,7 @@ impl AsyncClient {
             let mut head = Vec::new();
             h1::encode_head(&request.method, target, &headers, &mut head)
                 .map_err(|e| Error::new(Kind::Header, e))?;
-            let mut conn = self.connection(&dst).await?;
+            let mut conn = self.connection(&dst, idempotent && replayable).await?;
             let body = match &mut request.body.kind {
                 BodyKind::Empty => OutBody::Empty,
                 BodyKind::Full(bytes) => OutBody::Full(bytes),
@@ -265,9 +265,9 @@ impl AsyncClient {
 
     /// A pooled connection to `dst`: an idle one, or a new one within the host's limit.
     /// The total deadline is enforced around the whole of `send`, this wait included.
-    async fn connection(&self, dst: &Destination) -> Result<Pooled> {
+    async fn connection(&self, dst: &Destination, retry_safe: bool) -> Result<Pooled> {
         let inner = &*self.inner;
-        let slot = match inner.pool.checkout(dst).await? {
+        let slot = match inner.pool.checkout(dst, !retry_safe).await? {
             Checkout::Idle(conn) => return Ok(conn),
             Checkout::Connect(slot) => slot,
         };
@@ -690,7 +690,7 @@ impl ClientBuilder {
         };
         let mut config = self.config;
         config.headers = default_headers(&self.profile, &config.headers, config.decompress)?;
-        let pool = Pool::new(self.pool, &exec);
+        let pool = Pool::new(self.pool);
         Ok(AsyncClient {
             inner: Arc::new(Inner {
                 config,

@@ -9,14 +9,13 @@
 
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use event_listener::Event;
 
 use crate::error::{Error, Kind};
 use crate::proto::h1::conn::Conn;
-use crate::rt::Executor;
 use crate::transport::Destination;
 
 /// Pool settings.
@@ -47,10 +46,15 @@ struct Shared {
     state: Mutex<State>,
 }
 
+/// How long a connection may sit idle before checkout checks that it is still open.
+pub(crate) const PROBE_AFTER: Duration = Duration::from_secs(1);
+
 #[derive(Default)]
 struct State {
     closed: bool,
     hosts: HashMap<Destination, Host>,
+    /// When idle connections of every host are next checked for expiry.
+    next_sweep: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -82,24 +86,26 @@ pub(crate) enum Checkout {
 }
 
 impl Pool {
-    pub(crate) fn new(config: PoolConfig, exec: &Arc<dyn Executor>) -> Pool {
-        let pool = Pool {
+    pub(crate) fn new(config: PoolConfig) -> Pool {
+        Pool {
             shared: Arc::new(Shared {
                 config,
                 state: Mutex::default(),
             }),
-        };
-        if let Some(every) = config.idle_timeout {
-            let weak = Arc::downgrade(&pool.shared);
-            let sleeper = exec.clone();
-            exec.spawn(Box::pin(reap(weak, sleeper, every)));
         }
-        pool
     }
 
     /// An idle connection to `dst`, or a slot to open one; waits while the host is at its
     /// limit. Cancel-safe: dropping the future gives nothing up.
-    pub(crate) async fn checkout(&self, dst: &Destination) -> Result<Checkout, Error> {
+    ///
+    /// An idle connection is first checked to be open and silent (one non-blocking read) if
+    /// it has been idle for [`PROBE_AFTER`], or always with `probe_always`: for requests that
+    /// cannot be retried on a fresh connection when a stale one fails.
+    pub(crate) async fn checkout(
+        &self,
+        dst: &Destination,
+        probe_always: bool,
+    ) -> Result<Checkout, Error> {
         loop {
             let listener = {
                 let mut state = self.shared.lock();
@@ -108,7 +114,8 @@ impl Pool {
                 }
                 let host = state.hosts.entry(dst.clone()).or_default();
                 while let Some((mut conn, since)) = host.idle.pop() {
-                    if self.shared.expired(since) || !conn.is_idle_usable() {
+                    let probe = probe_always || since.elapsed() >= PROBE_AFTER;
+                    if self.shared.expired(since) || (probe && !conn.is_idle_usable()) {
                         host.open -= 1;
                         continue;
                     }
@@ -187,32 +194,25 @@ impl Shared {
             return;
         };
         host.drop_expired(self.config.idle_timeout);
+        let now = Instant::now();
         if closed || host.idle.len() >= self.config.max_idle_per_host {
             drop(state);
             drop(conn);
             self.free(dst);
             return;
         }
-        host.idle.push((conn, Instant::now()));
+        host.idle.push((conn, now));
         host.freed.notify(1);
-    }
-
-    /// Drops idle connections past the idle timeout, in every host.
-    fn reap(&self) {
-        let mut state = self.lock();
-        state.hosts.retain(|_, host| {
-            host.drop_expired(self.config.idle_timeout);
-            host.open > 0
-        });
-    }
-}
-
-async fn reap(shared: Weak<Shared>, exec: Arc<dyn Executor>, every: Duration) {
-    loop {
-        exec.sleep(every).await;
-        match shared.upgrade() {
-            Some(shared) => shared.reap(),
-            None => return,
+        // Other hosts' idle connections expire here too, at most once per idle timeout: no
+        // background task (and no executor thread) is needed for it.
+        if let Some(timeout) = self.config.idle_timeout {
+            if state.next_sweep.is_none_or(|at| now >= at) {
+                state.next_sweep = Some(now + timeout);
+                state.hosts.retain(|_, host| {
+                    host.drop_expired(Some(timeout));
+                    host.open > 0
+                });
+            }
         }
     }
 }
@@ -274,7 +274,7 @@ impl DerefMut for Pooled {
 mod tests {
     use super::*;
     use crate::proto::h1::Limits;
-    use crate::rt::SmolExecutor;
+    use crate::rt::{Executor, SmolExecutor};
     use crate::transport::{Connector, MockResponse, MockTransport};
 
     fn conn(exec: &Arc<dyn Executor>, dst: &Destination) -> Conn {
@@ -298,50 +298,47 @@ mod tests {
             max_per_host: Some(2),
             ..PoolConfig::default()
         };
-        let pool = Pool::new(config, &exec);
+        let pool = Pool::new(config);
         let dst = Destination::from_url(&"http://h/".parse().unwrap()).unwrap();
         smol::block_on(async {
-            let a = slot(pool.checkout(&dst).await.unwrap()).fill(conn(&exec, &dst));
-            let b = slot(pool.checkout(&dst).await.unwrap()).fill(conn(&exec, &dst));
+            let a = slot(pool.checkout(&dst, true).await.unwrap()).fill(conn(&exec, &dst));
+            let b = slot(pool.checkout(&dst, true).await.unwrap()).fill(conn(&exec, &dst));
             a.release();
             async_io::Timer::after(Duration::from_millis(30)).await;
             b.release(); // finds `a` expired and closes it
-            let reused = pool.checkout(&dst).await.unwrap();
+            let reused = pool.checkout(&dst, true).await.unwrap();
             assert!(matches!(reused, Checkout::Idle(_)), "b is idle and fresh");
             // One place is free again, so this does not wait.
             let wait = async_io::Timer::after(Duration::from_secs(1));
-            let next = futures_lite::future::or(async { Some(pool.checkout(&dst).await) }, async {
-                wait.await;
-                None
-            });
+            let next =
+                futures_lite::future::or(async { Some(pool.checkout(&dst, true).await) }, async {
+                    wait.await;
+                    None
+                });
             assert!(matches!(next.await, Some(Ok(Checkout::Connect(_)))));
         });
     }
 
     #[test]
     fn closing_fails_waiters_and_later_checkouts() {
-        let exec: Arc<dyn Executor> = Arc::new(SmolExecutor);
-        let pool = Pool::new(
-            PoolConfig {
-                max_per_host: Some(1),
-                ..PoolConfig::default()
-            },
-            &exec,
-        );
+        let pool = Pool::new(PoolConfig {
+            max_per_host: Some(1),
+            ..PoolConfig::default()
+        });
         let dst = Destination::from_url(&"http://h/".parse().unwrap()).unwrap();
         smol::block_on(async {
-            let held = slot(pool.checkout(&dst).await.unwrap());
+            let held = slot(pool.checkout(&dst, true).await.unwrap());
             let waiter = {
                 let pool = pool.clone();
                 let dst = dst.clone();
-                smol::spawn(async move { pool.checkout(&dst).await.map(|_| ()) })
+                smol::spawn(async move { pool.checkout(&dst, true).await.map(|_| ()) })
             };
             async_io::Timer::after(Duration::from_millis(10)).await;
             assert!(pool.close().is_empty());
             drop(held);
             assert!(waiter.await.unwrap_err().is_closed());
             assert!(
-                pool.checkout(&dst)
+                pool.checkout(&dst, true)
                     .await
                     .err()
                     .is_some_and(|e| e.is_closed())

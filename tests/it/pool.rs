@@ -299,3 +299,34 @@ fn idle_connections_expire() {
         assert_eq!(server.connections(), 4, "max idle 0 keeps none");
     });
 }
+
+#[test]
+fn a_post_never_goes_out_on_a_connection_the_server_closed() {
+    // The server closes each connection after its response without saying so. A GET would
+    // be retried if it met such a connection; a POST cannot be, so its checkout always checks.
+    let server = Server::plain(|_| Reply::ok("done").close());
+    run(async {
+        let client = AsyncClient::new();
+        for i in 0..5 {
+            client
+                .get(server.url("/"))
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            Timer::after(Duration::from_millis(20)).await;
+            let r = client
+                .post(server.url("/"))
+                .body(format!("{i}"))
+                .await
+                .unwrap();
+            assert_eq!(r.text().await.unwrap(), "done", "round {i}");
+        }
+        assert_eq!(
+            server.seen().iter().filter(|s| s.method == "POST").count(),
+            5,
+            "each POST sent once"
+        );
+    });
+}
