@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Clients: `tls-requests` (the async client, default profile, HTTP/1.1, C tasks on one smol
-//! thread) and `tls-requests-blocking` (the blocking client on C threads).
+//! thread) and `tls-requests-blocking` (the blocking client on C threads). With `--alloc` it
+//! also prints, on stderr, the heap allocations per measured request (a counting allocator).
 //!
 //! ```text
 //! cargo run --release --example bench -- --client tls-requests --url http://127.0.0.1:18080/small \
@@ -17,16 +18,46 @@
 //! EXTRA_BIN=$PWD/target/release/examples/bench EXTRA_CLIENTS="tls-requests tls-requests-blocking" ./run.sh
 //! ```
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tls_requests::{AsyncClient, Certificate};
 
+/// The system allocator, counting allocations (for `--alloc`).
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// The one `unsafe` of the project: a global allocator cannot be written without it. It only
+// counts and forwards to the system allocator, under the same contract.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged; the caller upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System` through `alloc` or `realloc` above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged; `ptr` came from `System`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
 const CLIENTS: [&str; 2] = ["tls-requests", "tls-requests-blocking"];
 const USAGE: &str = "usage: bench --client NAME --url URL --requests N --concurrency C \
-[--body-sink] [--insecure] [--ca FILE] [--threads T] [--warmup W]\n       bench --list";
+[--body-sink] [--insecure] [--ca FILE] [--threads T] [--warmup W] [--alloc]\n       bench --list";
 
 #[derive(Clone, Debug, Default)]
 struct Opts {
@@ -38,6 +69,7 @@ struct Opts {
     body_sink: bool,
     insecure: bool,
     ca: Option<String>,
+    alloc: bool,
 }
 
 /// Latencies, bytes and errors of one phase.
@@ -100,7 +132,16 @@ fn main() -> ExitCode {
             );
         }
     }
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
     let (elapsed, stats) = phase(opts.requests);
+    if opts.alloc {
+        let per_request =
+            (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / opts.requests as f64;
+        eprintln!(
+            "bench: {}: allocations per request: {per_request:.1}",
+            opts.client
+        );
+    }
     report(&opts, elapsed, stats)
 }
 
@@ -270,6 +311,7 @@ fn parse_args() -> Result<Opts, String> {
             // one on C threads.
             "--threads" => drop(value(&mut args, &a)?),
             "--body-sink" => o.body_sink = true,
+            "--alloc" => o.alloc = true,
             "--insecure" | "-k" => o.insecure = true,
             "--ca" => o.ca = Some(value(&mut args, &a)?),
             "--list" => {

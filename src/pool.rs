@@ -249,8 +249,9 @@ pub(crate) struct Pooled {
 impl Pooled {
     /// Returns the connection to the idle list if it can carry another request, else closes it.
     pub(crate) fn release(self) {
-        let Pooled { conn, mut slot } = self;
+        let Pooled { mut conn, mut slot } = self;
         if conn.can_reuse() {
+            conn.trim_for_idle();
             slot.armed = false;
             slot.shared.put_idle(&slot.dst, conn);
         }

@@ -100,6 +100,14 @@ impl Conn {
         !self.must_close && !self.eof && self.buf.is_empty()
     }
 
+    /// Gives back a read buffer grown by a large body before the connection waits idle, so
+    /// an idle connection keeps at most [`SMALL_READ`] bytes of buffer.
+    pub(crate) fn trim_for_idle(&mut self) {
+        if self.buf.is_empty() && self.buf.capacity() > SMALL_READ {
+            self.buf = BytesMut::new();
+        }
+    }
+
     pub(crate) fn mark_closed(&mut self) {
         self.must_close = true;
     }
