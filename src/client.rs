@@ -20,6 +20,8 @@ use crate::response::{Response, ResponseBody};
 use crate::rt::{self, Deadlines, Executor};
 use crate::transport::{Certificate, Connector, Destination, TcpConnector, TlsConnector};
 
+/// The default [`ClientBuilder::max_body_bytes`]: 256 MiB.
+const DEFAULT_MAX_BODY: usize = 256 << 20;
 /// A redirect response body up to this size is read so its connection can be reused.
 const DRAIN_LIMIT: u64 = 64 * 1024;
 
@@ -64,6 +66,7 @@ struct Config {
     max_redirects: usize,
     limits: Limits,
     decompress: bool,
+    max_body_bytes: usize,
     header_order: Option<Vec<String>>,
 }
 
@@ -316,6 +319,7 @@ impl AsyncClient {
             elapsed,
             history: Vec::new(),
             body,
+            body_limit: self.inner.config.max_body_bytes,
         })
     }
 
@@ -476,6 +480,7 @@ impl Default for ClientBuilder {
                 max_redirects: 20,
                 limits: Limits::default(),
                 decompress: true,
+                max_body_bytes: DEFAULT_MAX_BODY,
                 header_order: None,
             },
             error: None,
@@ -626,6 +631,14 @@ impl ClientBuilder {
     /// as received either way.
     pub fn decompress(mut self, decompress: bool) -> ClientBuilder {
         self.config.decompress = decompress;
+        self
+    }
+
+    /// The largest body, after decoding, that [`Response::bytes`], [`Response::text`] and
+    /// [`Response::json`] read whole; a larger one is an error (a decompression bomb
+    /// stops here). Streaming reads have no limit. Default: 256 MiB.
+    pub fn max_body_bytes(mut self, max: usize) -> ClientBuilder {
+        self.config.max_body_bytes = max;
         self
     }
 

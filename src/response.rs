@@ -41,6 +41,8 @@ pub struct Response {
     pub(crate) elapsed: Duration,
     pub(crate) history: Vec<Response>,
     pub(crate) body: ResponseBody,
+    /// The most bytes [`bytes`](Self::bytes) and the methods on it read.
+    pub(crate) body_limit: usize,
 }
 
 impl Response {
@@ -116,20 +118,41 @@ impl Response {
         std::future::poll_fn(|cx| self.body.poll_chunk(cx)).await
     }
 
-    /// The whole body.
+    /// The whole body, decoded. A body larger than the client's
+    /// [`max_body_bytes`](crate::ClientBuilder::max_body_bytes) is an error of kind
+    /// [`Kind::Body`]; stream it to read past that.
     pub async fn bytes(mut self) -> Result<Bytes> {
+        let limit = self.body_limit;
+        let too_large = |url: &Url| {
+            let msg = format!(
+                "the body exceeds {limit} bytes, the limit for reading it whole \
+                 (raise ClientBuilder::max_body_bytes, or read it as a stream)"
+            );
+            Error::new(Kind::Body, msg).with_url(url)
+        };
         let Some(first) = self.chunk().await? else {
             return Ok(Bytes::new());
         };
+        if first.len() > limit {
+            return Err(too_large(&self.url));
+        }
         let Some(second) = self.chunk().await? else {
             return Ok(first);
         };
-        let hint = self.content_length().unwrap_or(0).min(64 << 20) as usize;
+        let hint = self
+            .content_length()
+            .unwrap_or(0)
+            .min(limit as u64)
+            .min(64 << 20) as usize;
         let mut all = BytesMut::with_capacity(hint.max(first.len() + second.len()));
         all.extend_from_slice(&first);
-        all.extend_from_slice(&second);
-        while let Some(more) = self.chunk().await? {
+        let mut next = Some(second);
+        while let Some(more) = next {
+            if all.len() + more.len() > limit {
+                return Err(too_large(&self.url));
+            }
             all.extend_from_slice(&more);
+            next = self.chunk().await?;
         }
         Ok(all.freeze())
     }
@@ -171,6 +194,7 @@ impl Response {
             elapsed: self.elapsed,
             history: Vec::new(),
             body: ResponseBody::empty(),
+            body_limit: self.body_limit,
         }
     }
 }

@@ -133,3 +133,56 @@ fn broken_data_is_a_decode_error_and_opting_out_gives_raw_bytes() {
         );
     });
 }
+
+#[test]
+fn buffered_reads_stop_at_the_body_limit_and_bombs_are_defused() {
+    // 64 MiB of zeros, gzipped to about 64 KiB.
+    let bomb = run(async { encode("gzip", &vec![0u8; 64 << 20]).await });
+    assert!(bomb.len() < 200_000);
+    let server = Server::plain(move |s| match s.target.as_str() {
+        "/bomb" => encoded_reply("gzip", &bomb, false),
+        _ => Reply::ok(&"x".repeat(10_000)),
+    });
+    run(async {
+        let client = AsyncClient::builder()
+            .max_body_bytes(1 << 20)
+            .build()
+            .unwrap();
+        let err = client
+            .get(server.url("/bomb"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap_err();
+        assert!(
+            err.is_body() && err.to_string().contains("1048576 bytes"),
+            "{err}"
+        );
+        let small = AsyncClient::builder().max_body_bytes(4096).build().unwrap();
+        let err = small
+            .get(server.url("/plain"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap_err();
+        assert!(err.is_body(), "{err}");
+        // Streaming has no limit; the same client reads it all that way.
+        let mut r = small.get(server.url("/plain")).await.unwrap();
+        let mut n = 0;
+        while let Some(chunk) = r.chunk().await.unwrap() {
+            n += chunk.len();
+        }
+        assert_eq!(n, 10_000);
+        assert_eq!(
+            small
+                .get(server.url("/plain"))
+                .max_redirects(0)
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    });
+}
