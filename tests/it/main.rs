@@ -3,6 +3,7 @@
 //! and MockTransport.
 
 mod blocking;
+mod cancel;
 mod client;
 mod clienthello;
 mod corpus;
