@@ -120,7 +120,7 @@ fn dropped_futures_at_random_points_leave_the_pool_consistent() {
     // Bodies of several shapes and sizes, some after a short delay.
     let server = Server::plain(|s| {
         let n: usize = s.target.trim_start_matches('/').parse().unwrap_or(0);
-        let reply = match n % 4 {
+        match n % 4 {
             0 => Reply::ok("small"),
             1 => Reply::new()
                 .send(b"HTTP/1.1 200 OK\r\nContent-Length: 262144\r\n\r\n")
@@ -131,8 +131,7 @@ fn dropped_futures_at_random_points_leave_the_pool_consistent() {
             _ => Reply::new()
                 .wait(Duration::from_micros(300))
                 .send(b"HTTP/1.1 204 No Content\r\n\r\n"),
-        };
-        reply
+        }
     });
     let live = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
