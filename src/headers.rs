@@ -214,7 +214,7 @@ impl Headers {
                 _ => out.entries.push((name.clone(), value.clone())),
             }
         }
-        // A name set twice by us keeps both of our values, none of the base's leftovers.
+        // A name we set twice keeps both our values: the first in the base's place, then ours.
         out
     }
 

@@ -403,3 +403,46 @@ fn custom_executor_runs_the_client() {
         "DNS went through spawn_blocking"
     );
 }
+
+#[test]
+fn caller_input_cannot_inject_into_the_request() {
+    let server = Server::plain(|_| Reply::ok(""));
+    run(async {
+        let client = AsyncClient::new();
+        // URLs: tabs and newlines are removed and spaces escaped (WHATWG URL), so a path or
+        // query cannot carry a line break onto the wire.
+        let url = format!(
+            "http://127.0.0.1:{}/a b\r\nX-Injected: 1?q=c\nd e",
+            server.addr.port()
+        );
+        client.get(&url).await.unwrap();
+        let seen = &server.seen()[0];
+        assert_eq!(seen.target, "/a%20bX-Injected:%201?q=cd%20e");
+        assert_eq!(seen.header("x-injected"), None);
+        // Methods, header names and values with CR, LF or NUL are refused before sending.
+        assert!(Method::from_bytes(b"GET\r\nX: y").is_err());
+        for (name, value) in [
+            ("X-A\r\nB", "1"),
+            ("X-A", "1\r\nB: 2"),
+            ("X-A", "1\n"),
+            ("X\0", "1"),
+            ("X-A", "a\0b"),
+        ] {
+            let err = client
+                .get(server.url("/"))
+                .header(name, value)
+                .await
+                .unwrap_err();
+            assert!(err.is_header(), "{name:?}: {value:?}: {err}");
+        }
+        assert!(
+            client
+                .get("gopher://127.0.0.1/")
+                .await
+                .unwrap_err()
+                .is_url()
+        );
+        assert!(client.get("http://[::1/").await.unwrap_err().is_url());
+        assert_eq!(server.seen().len(), 1, "nothing else was sent");
+    });
+}
