@@ -446,3 +446,52 @@ fn caller_input_cannot_inject_into_the_request() {
         assert_eq!(server.seen().len(), 1, "nothing else was sent");
     });
 }
+
+#[test]
+fn head_limits_are_configurable() {
+    let server = Server::plain(|s| match s.target.as_str() {
+        "/many" => Reply::raw(
+            format!(
+                "HTTP/1.1 200 OK\r\n{}Content-Length: 0\r\n\r\n",
+                "X-A: 1\r\n".repeat(20)
+            )
+            .as_bytes(),
+        ),
+        _ => Reply::raw(
+            format!(
+                "HTTP/1.1 200 OK\r\nX-Big: {}\r\nContent-Length: 0\r\n\r\n",
+                "b".repeat(3000)
+            )
+            .as_bytes(),
+        ),
+    });
+    run(async {
+        let default = AsyncClient::new();
+        assert_eq!(
+            default
+                .get(server.url("/many"))
+                .await
+                .unwrap()
+                .headers()
+                .len(),
+            21
+        );
+        assert_eq!(default.get(server.url("/big")).await.unwrap().status(), 200);
+
+        let strict = AsyncClient::builder()
+            .max_headers(10)
+            .max_head_bytes(2048)
+            .build()
+            .unwrap();
+        let err = strict.get(server.url("/many")).await.unwrap_err();
+        assert!(
+            err.is_protocol() && err.to_string().contains("more than 10 header fields"),
+            "{err}"
+        );
+        let err = strict.get(server.url("/big")).await.unwrap_err();
+        assert!(
+            err.is_protocol() && err.to_string().contains("exceeds 2048 bytes"),
+            "{err}"
+        );
+    });
+}
