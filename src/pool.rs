@@ -46,8 +46,11 @@ struct Shared {
     state: Mutex<State>,
 }
 
-/// How long a connection may sit idle before checkout checks that it is still open.
-pub(crate) const PROBE_AFTER: Duration = Duration::from_secs(1);
+/// How long a connection may sit idle before checkout checks that it is still open and
+/// silent. A connection reused sooner (a request loop) is trusted: checking costs a read and
+/// a re-registration with the reactor, about a fifth more CPU per request at high load; if it
+/// turns out closed, a retryable request is retried on a new connection.
+pub(crate) const PROBE_AFTER: Duration = Duration::from_millis(10);
 
 #[derive(Default)]
 struct State {

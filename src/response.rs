@@ -115,7 +115,8 @@ impl Response {
 
     /// The next piece of the body, or `None` at its end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
-        std::future::poll_fn(|cx| self.body.poll_chunk(cx)).await
+        let chunk = std::future::poll_fn(|cx| self.body.poll_chunk(cx)).await;
+        chunk.map_err(|e| e.with_url(&self.url))
     }
 
     /// The whole body, decoded. A body larger than the client's
@@ -172,13 +173,17 @@ impl Response {
 
     /// The body as a [`Stream`] of chunks.
     pub fn bytes_stream(self) -> BodyStream {
-        BodyStream { body: self.body }
+        BodyStream {
+            body: self.body,
+            url: self.url,
+        }
     }
 
     /// The body as a [`futures_io::AsyncRead`].
     pub fn into_reader(self) -> BodyReader {
         BodyReader {
             body: self.body,
+            url: self.url,
             current: Bytes::new(),
         }
     }
@@ -335,19 +340,24 @@ impl Drop for RawBody {
 /// A response body as a [`Stream`] of [`Bytes`], from [`Response::bytes_stream`].
 pub struct BodyStream {
     body: ResponseBody,
+    url: Url,
 }
 
 impl Stream for BodyStream {
     type Item = Result<Bytes>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes>>> {
-        self.body.poll_chunk(cx).map(Result::transpose)
+        let this = &mut *self;
+        this.body
+            .poll_chunk(cx)
+            .map(|r| r.map_err(|e| e.with_url(&this.url)).transpose())
     }
 }
 
 /// A response body as a [`futures_io::AsyncRead`], from [`Response::into_reader`].
 pub struct BodyReader {
     body: ResponseBody,
+    url: Url,
     current: Bytes,
 }
 
@@ -361,7 +371,7 @@ impl AsyncRead for BodyReader {
             match std::task::ready!(self.body.poll_chunk(cx)) {
                 Ok(Some(chunk)) => self.current = chunk,
                 Ok(None) => return Poll::Ready(Ok(0)),
-                Err(e) => return Poll::Ready(Err(e.into_io())),
+                Err(e) => return Poll::Ready(Err(e.with_url(&self.url).into_io())),
             }
         }
         let n = buf.len().min(self.current.len());

@@ -9,6 +9,7 @@ mod clienthello;
 mod corpus;
 mod decode;
 mod fingerprint;
+mod hostile;
 mod mock;
 mod nginx;
 mod pool;

@@ -277,7 +277,13 @@ impl Conn {
         loop {
             let step = decoder.decode(&self.buf, self.eof).map_err(|e| {
                 self.must_close = true;
-                Error::new(Kind::Body, e)
+                // Malformed framing is the server breaking the protocol; a body cut short by
+                // the connection ending is a body error.
+                let kind = match e {
+                    ProtoError::TruncatedBody { .. } => Kind::Body,
+                    _ => Kind::Protocol,
+                };
+                Error::new(kind, e)
             })?;
             match step {
                 Step::Data { skip, len } => {
@@ -338,7 +344,17 @@ impl Conn {
                 self.eof |= n == 0;
                 Poll::Ready(Ok(n))
             }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Ready(Err(e)) => {
+                // A reset, or TLS ended without close_notify: the peer is gone, as with a clean
+                // close (this is what lets a stale reused connection be retried).
+                self.eof |= matches!(
+                    e.kind(),
+                    io::ErrorKind::UnexpectedEof
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::ConnectionAborted
+                );
+                Poll::Ready(Err(e))
+            }
             Poll::Pending => self.timer.poll_expired(cx, TimeoutPhase::Read).map(Err),
         }
     }
