@@ -531,16 +531,7 @@ impl ClientBuilder {
         V: TryInto<HeaderValue>,
         V::Error: Into<http::Error>,
     {
-        let result = value
-            .try_into()
-            .map_err(|e| Error::new(Kind::Header, e.into()))
-            .and_then(|v| {
-                self.config
-                    .headers
-                    .insert(name, v)
-                    .map_err(|e| Error::new(Kind::Header, e))
-            });
-        if let Err(e) = result {
+        if let Err(e) = self.config.headers.insert_converted(name, value) {
             self.error.get_or_insert(e);
         }
         self

@@ -109,6 +109,25 @@ impl Headers {
         Ok(())
     }
 
+    /// [`insert`](Self::insert) of a value still to be converted, as the builders take it;
+    /// both failures are [`Kind::Header`](crate::Kind::Header) errors.
+    pub(crate) fn insert_converted<V>(
+        &mut self,
+        name: impl AsRef<str>,
+        value: V,
+    ) -> crate::Result<()>
+    where
+        V: TryInto<HeaderValue>,
+        V::Error: Into<http::Error>,
+    {
+        use crate::{Error, Kind};
+        let value = value
+            .try_into()
+            .map_err(|e| Error::new(Kind::Header, e.into()))?;
+        self.insert(name, value)
+            .map_err(|e| Error::new(Kind::Header, e))
+    }
+
     /// Appends a field, keeping any others of the same name.
     pub fn append(
         &mut self,

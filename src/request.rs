@@ -234,14 +234,7 @@ impl<M> RequestBuilder<M> {
         V: TryInto<HeaderValue>,
         V::Error: Into<http::Error>,
     {
-        let value = value
-            .try_into()
-            .map_err(|e| Error::new(Kind::Header, e.into()));
-        self.map(|r| {
-            r.headers
-                .insert(name, value?)
-                .map_err(|e| Error::new(Kind::Header, e))
-        })
+        self.map(|r| r.headers.insert_converted(name, value))
     }
 
     /// Sets every header of `headers`, in their order.
