@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_lite::{AsyncReadExt, StreamExt};
 use tls_requests::{AsyncClient, Body, Method};
 
-use crate::support::{Reply, Server, run};
+use crate::support::{Reply, Server, get_all, run};
 
 #[test]
 fn get_returns_status_headers_and_body_as_received() {
@@ -199,15 +199,8 @@ fn two_hundred_tasks_share_one_client() {
     let server = Server::plain(|s| Reply::ok(&s.target));
     run(async {
         let client = AsyncClient::new();
-        let tasks: Vec<_> = (0..200)
-            .map(|i| {
-                let (client, url) = (client.clone(), server.url(&format!("/{i}")));
-                smol::spawn(async move { client.get(url).await?.text().await })
-            })
-            .collect();
-        for (i, task) in tasks.into_iter().enumerate() {
-            assert_eq!(task.await.unwrap(), format!("/{i}"));
-        }
+        let paths: Vec<String> = (0..200).map(|i| format!("/{i}")).collect();
+        assert_eq!(get_all(&client, &server, &paths).await, paths);
         assert!(server.connections() <= 200);
         assert_eq!(server.seen().len(), 200);
     });

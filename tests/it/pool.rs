@@ -6,7 +6,7 @@ use async_io::Timer;
 use futures_lite::future;
 use tls_requests::AsyncClient;
 
-use crate::support::{Reply, Server, run};
+use crate::support::{Reply, Server, get_all, run};
 
 #[test]
 fn sequential_requests_reuse_one_connection() {
@@ -62,15 +62,8 @@ fn per_host_limit_makes_requests_wait() {
             .max_connections_per_host(2)
             .build()
             .unwrap();
-        let tasks: Vec<_> = (0..12)
-            .map(|_| {
-                let (client, url) = (client.clone(), server.url("/"));
-                smol::spawn(async move { client.get(url).await?.text().await })
-            })
-            .collect();
-        for task in tasks {
-            assert_eq!(task.await.unwrap(), "ok");
-        }
+        let bodies = get_all(&client, &server, &vec!["/".to_owned(); 12]).await;
+        assert!(bodies.iter().all(|b| b == "ok"));
         assert_eq!(server.connections(), 2);
         assert_eq!(server.peak_open(), 2);
     });
@@ -241,15 +234,8 @@ fn cancelled_requests_leave_the_pool_consistent() {
             });
             drop(cancelled.await);
         }
-        let tasks: Vec<_> = (0..10)
-            .map(|_| {
-                let (client, url) = (client.clone(), server.url("/3"));
-                smol::spawn(async move { client.get(url).await?.text().await })
-            })
-            .collect();
-        for task in tasks {
-            assert_eq!(task.await.unwrap(), "ok");
-        }
+        let bodies = get_all(&client, &server, &vec!["/3".to_owned(); 10]).await;
+        assert!(bodies.iter().all(|b| b == "ok"));
         // Cancelled requests closed their connections; what is left stays within the limit.
         Timer::after(Duration::from_millis(50)).await;
         assert!(server.open() <= 3, "open {}", server.open());

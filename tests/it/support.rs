@@ -449,6 +449,26 @@ pub fn minimal_profile() -> tls_requests::Profile {
         .unwrap()
 }
 
+/// GETs `paths` at once, each from a task of its own, with one client; the bodies in order.
+pub async fn get_all(
+    client: &tls_requests::AsyncClient,
+    server: &Server,
+    paths: &[String],
+) -> Vec<String> {
+    let tasks: Vec<_> = paths
+        .iter()
+        .map(|path| {
+            let (client, url) = (client.clone(), server.url(path));
+            smol::spawn(async move { client.get(url).await?.text().await })
+        })
+        .collect();
+    let mut bodies = Vec::new();
+    for task in tasks {
+        bodies.push(task.await.unwrap());
+    }
+    bodies
+}
+
 /// Runs `f` on smol's executor; every test body goes through here.
 pub fn run<T>(f: impl std::future::Future<Output = T>) -> T {
     smol::block_on(f)

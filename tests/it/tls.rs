@@ -2,7 +2,7 @@
 
 use tls_requests::{AsyncClient, Certificate};
 
-use crate::support::{Reply, Server, run};
+use crate::support::{Reply, Server, get_all, run};
 
 #[test]
 fn https_with_an_added_root_reuses_the_connection() {
@@ -89,15 +89,8 @@ fn many_tasks_over_tls() {
     let server = Server::tls(|s| Reply::ok(&s.target));
     run(async {
         let client = server.client().max_connections_per_host(8).build().unwrap();
-        let tasks: Vec<_> = (0..64)
-            .map(|i| {
-                let (client, url) = (client.clone(), server.url(&format!("/{i}")));
-                smol::spawn(async move { client.get(url).await?.text().await })
-            })
-            .collect();
-        for (i, task) in tasks.into_iter().enumerate() {
-            assert_eq!(task.await.unwrap(), format!("/{i}"));
-        }
+        let paths: Vec<String> = (0..64).map(|i| format!("/{i}")).collect();
+        assert_eq!(get_all(&client, &server, &paths).await, paths);
         assert!(server.connections() <= 8);
     });
 }
