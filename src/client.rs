@@ -144,20 +144,23 @@ impl AsyncClient {
             (_, Err(e)) => Err(e),
         };
         let parsed = parsed.map_err(|e| Error::new(Kind::Url, format!("{url:?}: {e}")))?;
-        Destination::from_url(&parsed).map_err(|e| e.with_url(&parsed))?;
+        Destination::check(&parsed).map_err(|e| e.with_url(&parsed))?;
         Ok(parsed)
     }
 
     /// Sends `request`, following redirects as configured, and returns once the final
     /// response head has arrived.
     pub async fn send(&self, request: Request) -> Result<Response> {
+        let Some(total) = request.options.timeout.or(self.inner.config.timeout) else {
+            return self.send_following(request, None).await;
+        };
+        // A total timeout ends the request from outside: its error gets the request's name here.
         let (method, url) = (request.method.clone(), request.url.clone());
-        let total = request.options.timeout.or(self.inner.config.timeout);
-        let end = total.map(|t| Instant::now() + t);
+        let end = Some(Instant::now() + total);
         let exec = &*self.inner.exec;
         rt::timeout(
             exec,
-            total,
+            Some(total),
             TimeoutPhase::Total,
             self.send_following(request, end),
         )
@@ -177,15 +180,13 @@ impl AsyncClient {
             .unwrap_or(config.max_redirects);
         let mut history = Vec::new();
         loop {
-            let (method, url) = (request.method.clone(), request.url.clone());
-            let mut response = self
-                .send_once(&mut request, end)
-                .await
-                .map_err(|e| e.with_request(&method, &url))?;
+            let sent = self.send_once(&mut request, end).await;
+            let mut response = sent.map_err(|e| e.with_request(&request.method, &request.url))?;
             if !follow || !response.status.is_redirection() {
                 response.history = history;
                 return Ok(response);
             }
+            let (method, url) = (request.method.clone(), request.url.clone());
             let Some(next) = redirect::next_request(request, &response)
                 .map_err(|e| e.with_request(&method, &url))?
             else {

@@ -218,22 +218,24 @@ impl Headers {
     /// This list laid over `base`: base's order, values replaced in place by ours, our new
     /// names after.
     pub(crate) fn layered_over(&self, base: &Headers) -> Headers {
-        let mut out = base.clone();
-        let mut replaced = vec![false; out.entries.len()];
-        for (name, value) in &self.entries {
-            match out
+        let mut out = Headers {
+            entries: Vec::with_capacity(base.entries.len() + self.entries.len()),
+        };
+        out.entries.extend_from_slice(&base.entries);
+        for (k, (name, value)) in self.entries.iter().enumerate() {
+            // The first of our fields with a name takes the base's place; repeats go last.
+            let first_of_ours = !self.entries[..k]
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name));
+            let in_base = base
                 .entries
                 .iter()
-                .position(|(n, _)| n.eq_ignore_ascii_case(name))
-            {
-                Some(i) if i < replaced.len() && !replaced[i] => {
-                    out.entries[i] = (name.clone(), value.clone());
-                    replaced[i] = true;
-                }
-                _ => out.entries.push((name.clone(), value.clone())),
+                .position(|(n, _)| n.eq_ignore_ascii_case(name));
+            match in_base.filter(|_| first_of_ours) {
+                Some(i) => out.entries[i] = (name.clone(), value.clone()),
+                None => out.entries.push((name.clone(), value.clone())),
             }
         }
-        // A name we set twice keeps both our values: the first in the base's place, then ours.
         out
     }
 

@@ -66,6 +66,18 @@ pub struct Destination {
 impl Destination {
     /// The destination of `url`; only `http` and `https` URLs with a host have one.
     pub fn from_url(url: &Url) -> Result<Destination, Error> {
+        let (scheme, port) = Destination::check(url)?;
+        let host: Arc<str> = match url.host() {
+            Some(Host::Domain(d)) => d.into(),
+            Some(Host::Ipv4(ip)) => ip.to_string().into(),
+            Some(Host::Ipv6(ip)) => ip.to_string().into(),
+            None => return Err(Error::new(Kind::Url, "URL has no host")),
+        };
+        Ok(Destination { scheme, host, port })
+    }
+
+    /// Checks that `url` has a destination, without making it: its scheme and port.
+    pub(crate) fn check(url: &Url) -> Result<(Scheme, u16), Error> {
         let scheme = match url.scheme() {
             "http" => Scheme::Http,
             "https" => Scheme::Https,
@@ -76,20 +88,18 @@ impl Destination {
                 ));
             }
         };
-        let host = match url.host() {
-            Some(Host::Domain(d)) if !d.is_empty() => d.to_owned(),
-            Some(Host::Ipv4(ip)) => ip.to_string(),
-            Some(Host::Ipv6(ip)) => ip.to_string(),
-            _ => return Err(Error::new(Kind::Url, "URL has no host")),
+        let has_host = match url.host() {
+            Some(Host::Domain(d)) => !d.is_empty(),
+            Some(_) => true,
+            None => false,
         };
+        if !has_host {
+            return Err(Error::new(Kind::Url, "URL has no host"));
+        }
         let port = url
             .port_or_known_default()
             .ok_or_else(|| Error::new(Kind::Url, "URL has no port"))?;
-        Ok(Destination {
-            scheme,
-            host: host.into(),
-            port,
-        })
+        Ok((scheme, port))
     }
 
     /// The scheme.
