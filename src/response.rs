@@ -131,6 +131,11 @@ impl Response {
             );
             Error::new(Kind::Body, msg).with_url(url)
         };
+        if let ResponseBody::Raw(raw) = &mut self.body {
+            if let Some(whole) = raw.read_length_body(limit).await {
+                return whole.map_err(|e| e.with_url(&self.url));
+            }
+        }
         let Some(first) = self.chunk().await? else {
             return Ok(Bytes::new());
         };
@@ -322,6 +327,38 @@ impl RawBody {
             Err(_) => self.reading = None,
         }
         Poll::Ready(result)
+    }
+}
+
+/// Bodies at least this large, of known length, are read whole straight into their buffer.
+const DIRECT_READ: u64 = 64 * 1024;
+
+impl RawBody {
+    /// A whole `Content-Length` body of [`DIRECT_READ`] bytes or more (and within `limit`),
+    /// read straight into one buffer of its size; `None` for any other body, which is read
+    /// chunk by chunk.
+    async fn read_length_body(&mut self, limit: usize) -> Option<Result<Bytes>> {
+        let reading = self.reading.as_mut()?;
+        let len = reading
+            .decoder
+            .remaining()
+            .filter(|&n| n >= DIRECT_READ && n <= limit as u64)?;
+        // Zeroed by the allocator (fresh pages for a large body), so it costs no pass of ours.
+        let mut body = vec![0u8; usize::try_from(len).ok()?];
+        if let Err(e) = reading
+            .conn
+            .read_length_body(&mut reading.decoder, &mut body)
+            .await
+        {
+            self.reading = None;
+            return Some(Err(e));
+        }
+        // The decoder is at the end: this releases the connection.
+        match std::future::poll_fn(|cx| self.poll_chunk(cx)).await {
+            Ok(None) => Some(Ok(Bytes::from(body))),
+            Ok(Some(_)) => Some(Err(Error::new(Kind::Body, "data past the body's length"))),
+            Err(e) => Some(Err(e)),
+        }
     }
 }
 

@@ -112,3 +112,68 @@ fn chunk_1k() -> Vec<u8> {
     chunk.extend_from_slice(b"\r\n");
     chunk
 }
+
+#[test]
+fn large_bodies_read_whole_arrive_intact_or_fail_cleanly() {
+    let body: Vec<u8> = (0..3 * MIB).map(|i| (i % 251) as u8).collect();
+    let expected = body.clone();
+    let server = Server::plain(move |s| match s.target.as_str() {
+        "/whole" => {
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+            Reply::raw(head.as_bytes()).send(&body)
+        }
+        // The length promises 1 MiB; the server stops at 300 KiB and closes.
+        _ => Reply::raw(format!("HTTP/1.1 200 OK\r\nContent-Length: {MIB}\r\n\r\n").as_bytes())
+            .repeat(&[7; 1024], 300)
+            .close(),
+    });
+    run(async {
+        let client = AsyncClient::new();
+        for _ in 0..3 {
+            let got = client
+                .get(server.url("/whole"))
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            assert!(got == expected, "body differs");
+        }
+        assert_eq!(
+            server.connections(),
+            1,
+            "read to the end, the connection is reused"
+        );
+        let err = client
+            .get(server.url("/cut"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap_err();
+        assert!(
+            err.is_body() && err.to_string().contains("missing"),
+            "{err}"
+        );
+        assert_eq!(err.url().unwrap().path(), "/cut");
+        let small = AsyncClient::builder().max_body_bytes(MIB).build().unwrap();
+        assert!(
+            small
+                .get(server.url("/whole"))
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap_err()
+                .is_body()
+        );
+        let got = client
+            .get(server.url("/whole"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 3 * MIB);
+    });
+}

@@ -170,7 +170,7 @@ impl BodyDecoder {
                 State::Trailers => {
                     let mut fields = [httparse::EMPTY_HEADER; 32];
                     match httparse::parse_headers(rest, &mut fields) {
-                        Ok(httparse::Status::Complete((used, fields))) => {
+                        Ok(httparse::Status::Complete((used, fields))) if used <= MAX_TRAILERS => {
                             self.state = State::Done;
                             let trailers = trailer_headers(fields)?;
                             return Ok(Step::End {
@@ -323,6 +323,21 @@ mod tests {
             decode_split(Framing::Chunked, &[b'a'; 5000], 5000).unwrap_err(),
             ProtoError::InvalidChunkSize
         );
+    }
+
+    #[test]
+    fn trailers_over_the_limit_fail_however_they_arrive() {
+        // Found by fuzzing: a whole oversized section in one read used to be accepted.
+        let mut input = b"0\r\nX-Big: ".to_vec();
+        input.extend_from_slice(&[b'a'; 17_000]);
+        input.extend_from_slice(b"\r\n\r\nNEXT");
+        for split in [input.len(), 4096, 32] {
+            assert_eq!(
+                decode_split(Framing::Chunked, &input, split).unwrap_err(),
+                ProtoError::InvalidTrailers,
+                "{split}"
+            );
+        }
     }
 
     #[test]

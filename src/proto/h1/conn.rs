@@ -328,17 +328,62 @@ impl Conn {
         }
     }
 
+    /// Reads the rest of a `Content-Length` body straight into `out`, which has exactly its
+    /// size: what is buffered first, then from the stream, with no copy in between.
+    pub(crate) async fn read_length_body(
+        &mut self,
+        decoder: &mut BodyDecoder,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        debug_assert_eq!(decoder.remaining(), Some(out.len() as u64));
+        let mut filled = out.len().min(self.buf.len());
+        out[..filled].copy_from_slice(&self.buf[..filled]);
+        self.buf.advance(filled);
+        while filled < out.len() {
+            let n = poll_fn(|cx| self.poll_read_timed(cx, &mut out[filled..]))
+                .await
+                .map_err(|e| {
+                    self.must_close = true;
+                    Error::from_io(Kind::Body, e)
+                })?;
+            if n == 0 {
+                self.must_close = true;
+                let missing = Some((out.len() - filled) as u64);
+                return Err(Error::new(
+                    Kind::Body,
+                    ProtoError::TruncatedBody { missing },
+                ));
+            }
+            filled += n;
+        }
+        // The decoder takes the body as read: it is then at the body's end.
+        match decoder.decode(out, false) {
+            Ok(Step::Data { skip: 0, len }) if len == out.len() => Ok(()),
+            _ => Err(Error::new(
+                Kind::Body,
+                "the body decoder disagrees with the body's length",
+            )),
+        }
+    }
+
     /// Reads more bytes into the buffer, offering at most `window` bytes to the stream.
     fn poll_fill(&mut self, cx: &mut Context<'_>, window: usize) -> Poll<io::Result<usize>> {
         let start = self.buf.len();
         self.buf.resize(start + window, 0);
-        let result = Pin::new(&mut self.io).poll_read(cx, &mut self.buf[start..]);
+        let mut buf = std::mem::take(&mut self.buf);
+        let result = self.poll_read_timed(cx, &mut buf[start..]);
+        self.buf = buf;
         let n = match &result {
             Poll::Ready(Ok(n)) => *n,
             _ => 0,
         };
         self.buf.truncate(start + n);
-        match result {
+        result
+    }
+
+    /// One read from the stream into `out`, under the idle and total deadlines.
+    fn poll_read_timed(&mut self, cx: &mut Context<'_>, out: &mut [u8]) -> Poll<io::Result<usize>> {
+        match Pin::new(&mut self.io).poll_read(cx, out) {
             Poll::Ready(Ok(n)) => {
                 self.timer.disarm();
                 self.eof |= n == 0;

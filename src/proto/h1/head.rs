@@ -138,12 +138,20 @@ enum Prefix {
 /// Rejects bytes that cannot begin `HTTP/1.`, as early as the first bytes show it, and
 /// recognises HTTP/2 (its connection preface or a frame header) however little has arrived.
 fn check_prefix(buf: &[u8]) -> Result<Prefix, ProtoError> {
-    // Leading empty lines are allowed before a message (RFC 9112 §2.2).
-    let start = buf
+    // Leading empty lines (CRLF or LF, as httparse skips them) may come before a message
+    // (RFC 9112 §2.2); a lone CR at the end may still become one.
+    let mut start = 0;
+    while let Some(n) = [&b"\r\n"[..], b"\n"]
         .iter()
-        .position(|&b| b != b'\r' && b != b'\n')
-        .unwrap_or(buf.len());
+        .find(|eol| buf[start..].starts_with(eol))
+        .map(|eol| eol.len())
+    {
+        start += n;
+    }
     let rest = &buf[start..];
+    if rest == b"\r" {
+        return Ok(Prefix::Partial);
+    }
     const HTTP1: &[u8] = b"HTTP/1.";
     const PREFACE: &[u8] = b"PRI * HTTP/2";
     let n = rest.len().min(HTTP1.len());
@@ -337,6 +345,24 @@ mod tests {
             parse_head(&long, &limits).unwrap_err(),
             ProtoError::HeadTooLarge { limit: 16 }
         );
+    }
+
+    #[test]
+    fn empty_lines_first_are_skipped_but_bare_crs_are_not_http() {
+        assert!(
+            parse("\r\n\nHTTP/1.1 204 No Content\r\n\r\n")
+                .unwrap()
+                .is_some()
+        );
+        assert!(parse("\r").unwrap().is_none(), "may become CRLF");
+        // Found by fuzzing: the error once depended on how the bytes were split into reads.
+        for garbage in ["\r\rX", "\r\r\0", "\r\r\r\n", "\r\r\r\n\0", "\r\r"] {
+            assert_eq!(
+                parse(garbage).unwrap_err(),
+                ProtoError::NotHttp,
+                "{garbage:?}"
+            );
+        }
     }
 
     #[test]
