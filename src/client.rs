@@ -88,34 +88,7 @@ impl AsyncClient {
         ClientBuilder::default()
     }
 
-    /// A `GET` request to `url`.
-    pub fn get(&self, url: impl AsRef<str>) -> RequestBuilder {
-        self.request(Method::GET, url)
-    }
-    /// A `POST` request to `url`.
-    pub fn post(&self, url: impl AsRef<str>) -> RequestBuilder {
-        self.request(Method::POST, url)
-    }
-    /// A `PUT` request to `url`.
-    pub fn put(&self, url: impl AsRef<str>) -> RequestBuilder {
-        self.request(Method::PUT, url)
-    }
-    /// A `PATCH` request to `url`.
-    pub fn patch(&self, url: impl AsRef<str>) -> RequestBuilder {
-        self.request(Method::PATCH, url)
-    }
-    /// A `DELETE` request to `url`.
-    pub fn delete(&self, url: impl AsRef<str>) -> RequestBuilder {
-        self.request(Method::DELETE, url)
-    }
-    /// An `OPTIONS` request to `url`.
-    pub fn options(&self, url: impl AsRef<str>) -> RequestBuilder {
-        self.request(Method::OPTIONS, url)
-    }
-    /// A `HEAD` request to `url`.
-    pub fn head(&self, url: impl AsRef<str>) -> RequestBuilder {
-        self.request(Method::HEAD, url)
-    }
+    verb_methods!(RequestBuilder);
 
     /// A request with any method. A relative `url` is resolved against the base URL.
     pub fn request(&self, method: Method, url: impl AsRef<str>) -> RequestBuilder {

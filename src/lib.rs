@@ -30,6 +30,22 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// `get post put patch delete options head`: each `self.request(Method::X, url)`, for the
+/// async and the blocking client alike.
+macro_rules! verb_methods {
+    ($builder:ty) => {
+        verb_methods!($builder, get GET "A `GET`", post POST "A `POST`", put PUT "A `PUT`",
+            patch PATCH "A `PATCH`", delete DELETE "A `DELETE`", options OPTIONS "An `OPTIONS`",
+            head HEAD "A `HEAD`");
+    };
+    ($builder:ty, $($name:ident $method:ident $doc:literal),+) => {$(
+        #[doc = concat!($doc, " request to `url`.")]
+        pub fn $name(&self, url: impl AsRef<str>) -> $builder {
+            self.request(Method::$method, url)
+        }
+    )+};
+}
+
 pub mod blocking;
 mod client;
 mod decode;

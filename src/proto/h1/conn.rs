@@ -185,19 +185,9 @@ impl Conn {
         });
         match waited.await {
             None => Ok(None),
-            Some(head) => {
-                let head = head?;
-                if head.status == StatusCode::CONTINUE {
-                    Ok(None)
-                } else if head.status.is_informational()
-                    && head.status != StatusCode::SWITCHING_PROTOCOLS
-                {
-                    // Another interim response: send the body, the final answer is still to come.
-                    Ok(None)
-                } else {
-                    Ok(Some(head))
-                }
-            }
+            // `100 Continue` or another interim response: send the body, the final answer is
+            // still to come.
+            Some(head) => head.map(|head| (!is_interim(head.status)).then_some(head)),
         }
     }
 
@@ -230,10 +220,9 @@ impl Conn {
     async fn read_final_head(&mut self) -> Result<ResponseHead, Error> {
         for _ in 0..=MAX_INTERIM {
             let head = self.read_head().await?;
-            if !head.status.is_informational() || head.status == StatusCode::SWITCHING_PROTOCOLS {
-                if head.status == StatusCode::SWITCHING_PROTOCOLS {
-                    self.must_close = true;
-                }
+            if !is_interim(head.status) {
+                // After 101 the connection speaks another protocol.
+                self.must_close |= head.status == StatusCode::SWITCHING_PROTOCOLS;
                 return Ok(head);
             }
         }
@@ -383,9 +372,9 @@ impl Conn {
 
     /// One read from the stream into `out`, under the idle and total deadlines.
     fn poll_read_timed(&mut self, cx: &mut Context<'_>, out: &mut [u8]) -> Poll<io::Result<usize>> {
-        match Pin::new(&mut self.io).poll_read(cx, out) {
+        let result = Pin::new(&mut self.io).poll_read(cx, out);
+        match self.timed(cx, TimeoutPhase::Read, result) {
             Poll::Ready(Ok(n)) => {
-                self.timer.disarm();
                 self.eof |= n == 0;
                 Poll::Ready(Ok(n))
             }
@@ -400,7 +389,24 @@ impl Conn {
                 );
                 Poll::Ready(Err(e))
             }
-            Poll::Pending => self.timer.poll_expired(cx, TimeoutPhase::Read).map(Err),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// An I/O poll's result under the deadlines: progress disarms the idle timer; waiting
+    /// arms it, and its expiry becomes a timeout error of `phase`.
+    fn timed<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        phase: TimeoutPhase,
+        result: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match result {
+            Poll::Ready(result) => {
+                self.timer.disarm();
+                Poll::Ready(result)
+            }
+            Poll::Pending => self.timer.poll_expired(cx, phase).map(Err),
         }
     }
 
@@ -422,24 +428,21 @@ impl Conn {
     }
 
     fn poll_write(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
-        match Pin::new(&mut self.io).poll_write(cx, data) {
-            Poll::Ready(result) => {
-                self.timer.disarm();
-                Poll::Ready(result)
-            }
-            Poll::Pending => self.timer.poll_expired(cx, TimeoutPhase::Write).map(Err),
-        }
+        let result = Pin::new(&mut self.io).poll_write(cx, data);
+        self.timed(cx, TimeoutPhase::Write, result)
     }
 
     async fn flush(&mut self) -> Result<(), Error> {
-        poll_fn(|cx| match Pin::new(&mut self.io).poll_flush(cx) {
-            Poll::Ready(result) => {
-                self.timer.disarm();
-                Poll::Ready(result)
-            }
-            Poll::Pending => self.timer.poll_expired(cx, TimeoutPhase::Write).map(Err),
+        poll_fn(|cx| {
+            let result = Pin::new(&mut self.io).poll_flush(cx);
+            self.timed(cx, TimeoutPhase::Write, result)
         })
         .await
         .map_err(|e| Error::from_io(Kind::Io, e))
     }
+}
+
+/// An interim (1xx) response, after which the final one is still to come: every 1xx but 101.
+fn is_interim(status: StatusCode) -> bool {
+    status.is_informational() && status != StatusCode::SWITCHING_PROTOCOLS
 }
