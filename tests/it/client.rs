@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_lite::{AsyncReadExt, StreamExt};
 use tls_requests::{AsyncClient, Body, Method};
 
-use crate::support::{Reply, Server, get_all, run};
+use crate::support::{Reply, Server, fetch, get_all, run};
 
 #[test]
 fn get_returns_status_headers_and_body_as_received() {
@@ -183,13 +183,7 @@ fn chunked_and_close_delimited_bodies() {
         r.into_reader().read_to_string(&mut text).await.unwrap();
         assert_eq!(text, "until the end");
         // The chunked connection was reused; the close-delimited one cannot be.
-        client
-            .get(server.url("/chunked"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        fetch(&client, server.url("/chunked")).await;
         assert_eq!(server.connections(), 2);
     });
 }
@@ -317,13 +311,7 @@ fn expect_continue_waits_for_the_server() {
         );
         assert_eq!(server.seen()[0].body, b"payload");
         // The connection is still good.
-        client
-            .get(server.url("/"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        fetch(&client, server.url("/")).await;
         assert_eq!(server.connections(), 1);
     });
 }
@@ -334,13 +322,7 @@ fn close_ends_the_pool_for_every_clone() {
     run(async {
         let client = AsyncClient::new();
         let clone = client.clone();
-        client
-            .get(server.url("/"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        fetch(&client, server.url("/")).await;
         assert_eq!(server.open(), 1);
         clone.close().await;
         let err = client.get(server.url("/")).await.unwrap_err();

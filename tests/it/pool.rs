@@ -6,7 +6,7 @@ use async_io::Timer;
 use futures_lite::future;
 use tls_requests::AsyncClient;
 
-use crate::support::{Reply, Server, get_all, run};
+use crate::support::{Reply, Server, fetch, get_all, run};
 
 #[test]
 fn sequential_requests_reuse_one_connection() {
@@ -78,13 +78,7 @@ fn connection_close_and_http10_are_not_reused() {
     run(async {
         let client = AsyncClient::new();
         for path in ["/close", "/close", "/http10", "/http10"] {
-            client
-                .get(server.url(path))
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
+            fetch(&client, server.url(path)).await;
         }
         assert_eq!(server.connections(), 4);
     });
@@ -145,13 +139,7 @@ fn stale_connection_is_retried_once_when_nothing_was_answered() {
     });
     run(async {
         let client = AsyncClient::new();
-        client
-            .get(server.url("/first"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        fetch(&client, server.url("/first")).await;
         let r = client.get(server.url("/second")).await.unwrap();
         assert_eq!(r.text().await.unwrap(), "fine");
         assert_eq!(server.connections(), 2);
@@ -163,13 +151,7 @@ fn stale_connection_is_retried_once_when_nothing_was_answered() {
                 Reply::ok("fine")
             }
         });
-        client
-            .get(server2.url("/"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        fetch(&client, server2.url("/")).await;
         let err = client.post(server2.url("/")).body("x").await.unwrap_err();
         assert!(err.is_protocol() || err.is_io(), "{err}");
         assert_eq!(
@@ -250,38 +232,16 @@ fn idle_connections_expire() {
             .pool_idle_timeout(Some(Duration::from_millis(50)))
             .build()
             .unwrap();
-        client
-            .get(server.url("/"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        fetch(&client, server.url("/")).await;
         Timer::after(Duration::from_millis(120)).await;
-        client
-            .get(server.url("/"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        fetch(&client, server.url("/")).await;
         assert_eq!(server.connections(), 2);
         let keep = AsyncClient::builder()
             .pool_max_idle_per_host(0)
             .build()
             .unwrap();
-        keep.get(server.url("/"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        keep.get(server.url("/"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        fetch(&keep, server.url("/")).await;
+        fetch(&keep, server.url("/")).await;
         assert_eq!(server.connections(), 4, "max idle 0 keeps none");
     });
 }
@@ -294,13 +254,7 @@ fn a_post_never_goes_out_on_a_connection_the_server_closed() {
     run(async {
         let client = AsyncClient::new();
         for i in 0..5 {
-            client
-                .get(server.url("/"))
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
+            fetch(&client, server.url("/")).await;
             Timer::after(Duration::from_millis(20)).await;
             let r = client
                 .post(server.url("/"))

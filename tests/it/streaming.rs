@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use tls_requests::{AsyncClient, Body};
 
-use crate::support::{Reply, Server, run};
+use crate::support::{Reply, Server, fetch, run};
 
 const MIB: usize = 1024 * 1024;
 
@@ -130,13 +130,7 @@ fn large_bodies_read_whole_arrive_intact_or_fail_cleanly() {
     run(async {
         let client = AsyncClient::new();
         for _ in 0..3 {
-            let got = client
-                .get(server.url("/whole"))
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
+            let got = fetch(&client, server.url("/whole")).await;
             assert!(got == expected, "body differs");
         }
         assert_eq!(
@@ -167,13 +161,7 @@ fn large_bodies_read_whole_arrive_intact_or_fail_cleanly() {
                 .unwrap_err()
                 .is_body()
         );
-        let got = client
-            .get(server.url("/whole"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let got = fetch(&client, server.url("/whole")).await;
         assert_eq!(got.len(), 3 * MIB);
     });
 }

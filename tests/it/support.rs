@@ -449,6 +449,11 @@ pub fn minimal_profile() -> tls_requests::Profile {
         .unwrap()
 }
 
+/// GETs `url` with `client` and reads the body to its end.
+pub async fn fetch(client: &tls_requests::AsyncClient, url: impl AsRef<str>) -> bytes::Bytes {
+    client.get(url).await.unwrap().bytes().await.unwrap()
+}
+
 /// GETs `paths` at once, each from a task of its own, with one client; the bodies in order.
 pub async fn get_all(
     client: &tls_requests::AsyncClient,

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use tls_requests::{AsyncClient, Body, TimeoutPhase};
 
-use crate::support::{Reply, Server, run};
+use crate::support::{Reply, Server, fetch, run};
 
 const HEAD_ONLY: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
 
@@ -148,13 +148,7 @@ fn a_timed_out_connection_is_not_reused() {
     });
     run(async {
         let client = AsyncClient::new();
-        client
-            .get(server.url("/fast"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        fetch(&client, server.url("/fast")).await;
         let err = client
             .get(server.url("/slow"))
             .timeout(ms(100))
