@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use tls_requests::{AsyncClient, Certificate};
+use tls_requests::{AsyncClient, Certificate, Url};
 
 /// The system allocator, counting allocations (for `--alloc`).
 struct Counting;
@@ -62,7 +62,8 @@ const USAGE: &str = "usage: bench --client NAME --url URL --requests N --concurr
 #[derive(Clone, Debug, Default)]
 struct Opts {
     client: String,
-    url: String,
+    /// Parsed once and cloned per request, as the peers do.
+    url: Option<Url>,
     requests: usize,
     concurrency: usize,
     warmup: usize,
@@ -70,6 +71,12 @@ struct Opts {
     insecure: bool,
     ca: Option<String>,
     alloc: bool,
+}
+
+impl Opts {
+    fn url(&self) -> &Url {
+        self.url.as_ref().expect("parse_args requires --url")
+    }
 }
 
 /// Latencies, bytes and errors of one phase.
@@ -157,8 +164,8 @@ fn build_client(opts: &Opts) -> Result<AsyncClient, String> {
 }
 
 /// One request: its body read to the end, collected or (with `--body-sink`) dropped.
-async fn fetch(client: &AsyncClient, url: &str, sink: bool) -> Result<u64, String> {
-    let mut response = client.get(url).await.map_err(|e| e.to_string())?;
+async fn fetch(client: &AsyncClient, url: &Url, sink: bool) -> Result<u64, String> {
+    let mut response = client.get(url.clone()).await.map_err(|e| e.to_string())?;
     if !response.status().is_success() {
         return Err(format!("status {}", response.status()));
     }
@@ -177,6 +184,7 @@ async fn fetch(client: &AsyncClient, url: &str, sink: bool) -> Result<u64, Strin
 fn run_async(client: &AsyncClient, opts: &Opts, n: usize) -> (Duration, Stats) {
     let tickets = AtomicUsize::new(0);
     let executor = smol::LocalExecutor::new();
+    let url = opts.url();
     let started = Instant::now();
     let stats = smol::block_on(executor.run(async {
         let tasks: Vec<_> = (0..opts.concurrency)
@@ -185,7 +193,7 @@ fn run_async(client: &AsyncClient, opts: &Opts, n: usize) -> (Duration, Stats) {
                     let mut stats = Stats::default();
                     while tickets.fetch_add(1, Ordering::Relaxed) < n {
                         let t = Instant::now();
-                        stats.record(t, fetch(client, &opts.url, opts.body_sink).await);
+                        stats.record(t, fetch(client, url, opts.body_sink).await);
                     }
                     stats
                 })
@@ -210,7 +218,7 @@ fn run_blocking(client: &AsyncClient, opts: &Opts, n: usize) -> (Duration, Stats
             let (client, tickets, url, sink) = (
                 client.clone(),
                 tickets.clone(),
-                opts.url.clone(),
+                opts.url().clone(),
                 opts.body_sink,
             );
             std::thread::spawn(move || {
@@ -218,7 +226,7 @@ fn run_blocking(client: &AsyncClient, opts: &Opts, n: usize) -> (Duration, Stats
                 while tickets.fetch_add(1, Ordering::Relaxed) < n {
                     let t = Instant::now();
                     let outcome = (|| {
-                        let mut r = client.get(&url).send().map_err(|e| e.to_string())?;
+                        let mut r = client.get(url.clone()).send().map_err(|e| e.to_string())?;
                         if !r.status().is_success() {
                             return Err(format!("status {}", r.status()));
                         }
@@ -303,7 +311,10 @@ fn parse_args() -> Result<Opts, String> {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--client" => o.client = value(&mut args, &a)?,
-            "--url" => o.url = value(&mut args, &a)?,
+            "--url" => {
+                let url = value(&mut args, &a)?;
+                o.url = Some(Url::parse(&url).map_err(|e| format!("--url {url}: {e}"))?);
+            }
             "--requests" | "-n" => o.requests = number(value(&mut args, &a)?, &a)?,
             "--concurrency" | "-c" => o.concurrency = number(value(&mut args, &a)?, &a)?,
             "--warmup" => o.warmup = number(value(&mut args, &a)?, &a)?,
@@ -332,7 +343,7 @@ fn parse_args() -> Result<Opts, String> {
             CLIENTS.join(" ")
         ));
     }
-    if o.url.is_empty() || o.requests == 0 || o.concurrency == 0 {
+    if o.url.is_none() || o.requests == 0 || o.concurrency == 0 {
         return Err(USAGE.to_owned());
     }
     Ok(o)

@@ -60,13 +60,13 @@ impl Client {
     verb_methods!(RequestBuilder);
 
     /// A request with any method.
-    pub fn request(&self, method: Method, url: impl AsRef<str>) -> RequestBuilder {
+    pub fn request(&self, method: Method, url: impl crate::IntoUrl) -> RequestBuilder {
         let async_builder = self.inner.request(method, url);
         crate::RequestBuilder::new(async_builder.client, async_builder.request)
     }
 
     /// A request built but not sent.
-    pub fn build_request(&self, method: Method, url: impl AsRef<str>) -> Result<Request> {
+    pub fn build_request(&self, method: Method, url: impl crate::IntoUrl) -> Result<Request> {
         self.inner.build_request(method, url)
     }
 

@@ -9,6 +9,7 @@ use url::{Position, Url};
 
 use crate::error::{Error, Kind, Result, TimeoutPhase};
 use crate::headers::Headers;
+use crate::into_url::IntoUrl;
 use crate::pool::{Checkout, Pool, PoolConfig, Pooled};
 use crate::profile::Profile;
 use crate::profile::tls_config::{self, TlsOptions};
@@ -91,34 +92,16 @@ impl AsyncClient {
     verb_methods!(RequestBuilder);
 
     /// A request with any method. A relative `url` is resolved against the base URL.
-    pub fn request(&self, method: Method, url: impl AsRef<str>) -> RequestBuilder {
-        let request = self
-            .resolve(url.as_ref())
+    pub fn request(&self, method: Method, url: impl IntoUrl) -> RequestBuilder {
+        let request = url
+            .into_url(self.inner.config.base_url.as_ref())
             .map(|url| Request::new(method, url));
         RequestBuilder::new(self.clone(), request)
     }
 
     /// A request built but not sent, for inspection or changes before [`send`](Self::send).
-    pub fn build_request(&self, method: Method, url: impl AsRef<str>) -> Result<Request> {
+    pub fn build_request(&self, method: Method, url: impl IntoUrl) -> Result<Request> {
         self.request(method, url).build()
-    }
-
-    fn resolve(&self, url: &str) -> Result<Url> {
-        let parsed = match (&self.inner.config.base_url, Url::parse(url)) {
-            (_, Ok(absolute)) => Ok(absolute),
-            (Some(base), Err(url::ParseError::RelativeUrlWithoutBase)) => {
-                // As httpx does: the path is appended to the base path, not put in its place.
-                let mut base = base.clone();
-                if !base.path().ends_with('/') {
-                    base.set_path(&format!("{}/", base.path()));
-                }
-                base.join(url.trim_start_matches('/'))
-            }
-            (_, Err(e)) => Err(e),
-        };
-        let parsed = parsed.map_err(|e| Error::new(Kind::Url, format!("{url:?}: {e}")))?;
-        Destination::check(&parsed).map_err(|e| e.with_url(&parsed))?;
-        Ok(parsed)
     }
 
     /// Sends `request`, following redirects as configured, and returns once the final

@@ -40,7 +40,7 @@ macro_rules! verb_methods {
     };
     ($builder:ty, $($name:ident $method:ident $doc:literal),+) => {$(
         #[doc = concat!($doc, " request to `url`.")]
-        pub fn $name(&self, url: impl AsRef<str>) -> $builder {
+        pub fn $name(&self, url: impl $crate::IntoUrl) -> $builder {
             self.request(Method::$method, url)
         }
     )+};
@@ -51,6 +51,7 @@ mod client;
 mod decode;
 mod error;
 mod headers;
+mod into_url;
 mod pool;
 pub mod profile;
 pub mod proto;
@@ -64,6 +65,7 @@ pub use client::{AsyncClient, ClientBuilder};
 pub use error::{BoxError, Error, Kind, Result, TimeoutPhase};
 pub use headers::{Headers, InvalidHeaderName};
 pub use http::{HeaderValue, Method, StatusCode, Version};
+pub use into_url::IntoUrl;
 pub use profile::{Profile, ProfileBuilder, TlsSpec};
 pub use request::{Async, Body, Request, RequestBuilder};
 pub use response::{BodyReader, BodyStream, Response};

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_lite::{AsyncReadExt, StreamExt};
-use tls_requests::{AsyncClient, Body, Method};
+use tls_requests::{AsyncClient, Body, Method, Url};
 
 use crate::support::{Reply, Server, fetch, get_all, run};
 
@@ -245,6 +245,29 @@ fn base_url_and_bad_input_fail_before_sending() {
             2,
             "nothing of the bad requests was sent"
         );
+    });
+}
+
+#[test]
+fn a_parsed_url_is_sent_as_it_is() {
+    let server = Server::plain(|s| Reply::ok(&s.target));
+    run(async {
+        // With a base URL, an absolute `Url` is not resolved against it.
+        let client = AsyncClient::builder()
+            .base_url("http://base.invalid/api")
+            .build()
+            .unwrap();
+        let url = Url::parse(&server.url("/a?b=1")).unwrap();
+        assert_eq!(fetch(&client, &url).await, "/a?b=1");
+        assert_eq!(fetch(&client, url.clone()).await, "/a?b=1");
+        let request = client.build_request(Method::POST, &url).unwrap();
+        assert_eq!(request.url(), &url);
+
+        let ftp = Url::parse("ftp://example.com/").unwrap();
+        let err = client.get(ftp).await.unwrap_err();
+        assert!(err.is_url(), "{err}");
+        assert!(err.to_string().contains("ftp://example.com/"), "{err}");
+        assert_eq!(server.seen().len(), 2);
     });
 }
 

@@ -450,7 +450,10 @@ pub fn minimal_profile() -> tls_requests::Profile {
 }
 
 /// GETs `url` with `client` and reads the body to its end.
-pub async fn fetch(client: &tls_requests::AsyncClient, url: impl AsRef<str>) -> bytes::Bytes {
+pub async fn fetch(
+    client: &tls_requests::AsyncClient,
+    url: impl tls_requests::IntoUrl,
+) -> bytes::Bytes {
     client.get(url).await.unwrap().bytes().await.unwrap()
 }
 
