@@ -16,6 +16,7 @@ use rustls::crypto::cipher::{
     MessageEncrypter, OutboundOpaqueMessage, OutboundPlainMessage, PrefixedPayload,
     Tls12AeadAlgorithm, UnsupportedOperationError,
 };
+use rustls::crypto::hpke::HpkePublicKey;
 use rustls::crypto::{
     ActiveKeyExchange, CryptoProvider, SupportedKxGroup, WebPkiSupportedAlgorithms, aws_lc_rs,
 };
@@ -84,7 +85,7 @@ fn config(spec: &TlsSpec, options: &TlsOptions, honest: bool) -> Result<Arc<Clie
             .map_err(builder_error)?
     } else if spec.ech_grease {
         builder
-            .with_ech(EchMode::Grease(ech_grease()?))
+            .with_ech(EchMode::Grease(ech_grease()))
             .map_err(builder_error)?
     } else {
         builder
@@ -186,14 +187,26 @@ fn webpki(
         .map_err(|e| Error::new(Kind::Builder, e))
 }
 
-/// Chrome's ECH GREASE: DHKEM(X25519, HKDF-SHA256) with AES-128-GCM, a fresh placeholder key.
-fn ech_grease() -> Result<EchGreaseConfig> {
-    use rustls::crypto::hpke::Hpke;
-    let suite = aws_lc_rs::hpke::DH_KEM_X25519_HKDF_SHA256_AES_128;
-    let (public, _) = suite
-        .generate_key_pair()
-        .map_err(|e| Error::new(Kind::Builder, e))?;
-    Ok(EchGreaseConfig::new(suite, public))
+/// Chrome's ECH GREASE: DHKEM(X25519, HKDF-SHA256) with AES-128-GCM, sealed to a fixed
+/// placeholder key.
+///
+/// The placeholder is the recipient key the fake payload is sealed to. It never goes on the
+/// wire (each handshake sends a fresh ephemeral key and a ciphertext), and it is a hash
+/// output, not a generated key pair, so nobody holds its private key: the payload can no more
+/// be opened than a random one. A fixed key keeps building a client free of key generation,
+/// whose first use seeds aws-lc's RNG (about 20 ms of CPU); a client that never speaks TLS
+/// never pays that.
+fn ech_grease() -> EchGreaseConfig {
+    /// SHA-256 of "tls-requests ECH GREASE placeholder key".
+    const PLACEHOLDER: [u8; 32] = [
+        0x33, 0x2d, 0x60, 0x69, 0xa1, 0x47, 0xd4, 0x9f, 0xef, 0xc5, 0x47, 0x41, 0x75, 0xe4, 0x4c,
+        0xc1, 0x07, 0x9d, 0x5b, 0x03, 0x23, 0x1e, 0x25, 0xd4, 0x23, 0xbd, 0xaf, 0x7d, 0xfe, 0x7b,
+        0xf3, 0x47,
+    ];
+    EchGreaseConfig::new(
+        aws_lc_rs::hpke::DH_KEM_X25519_HKDF_SHA256_AES_128,
+        HpkePublicKey(PLACEHOLDER.to_vec()),
+    )
 }
 
 fn decompressor(algorithm: u16) -> Option<&'static dyn CertDecompressor> {
