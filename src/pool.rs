@@ -69,11 +69,15 @@ struct Host {
 }
 
 impl Host {
-    /// Closes idle connections older than `timeout`, freeing their places.
-    fn drop_expired(&mut self, timeout: Option<Duration>) {
-        let Some(timeout) = timeout else { return };
+    /// Closes idle connections idle for `timeout` at `now`, freeing their places.
+    fn drop_expired(&mut self, timeout: Duration, now: Instant) {
+        let expired = |since: &Instant| now.saturating_duration_since(*since) >= timeout;
+        // The list is in the order connections went idle: the first is the oldest.
+        if !self.idle.first().is_some_and(|(_, since)| expired(since)) {
+            return;
+        }
         let before = self.idle.len();
-        self.idle.retain(|(_, since)| since.elapsed() < timeout);
+        self.idle.retain(|(_, since)| !expired(since));
         let dropped = before - self.idle.len();
         if dropped > 0 {
             self.open -= dropped;
@@ -115,10 +119,14 @@ impl Pool {
                 if state.closed {
                     return Err(Error::bare(Kind::Closed));
                 }
-                let host = state.hosts.entry(dst.clone()).or_default();
+                let host = match state.hosts.get_mut(dst) {
+                    Some(host) => host,
+                    None => state.hosts.entry(dst.clone()).or_default(),
+                };
                 while let Some((mut conn, since)) = host.idle.pop() {
-                    let probe = probe_always || since.elapsed() >= PROBE_AFTER;
-                    if self.shared.expired(since) || (probe && !conn.is_idle_usable()) {
+                    let idle = since.elapsed();
+                    let probe = probe_always || idle >= PROBE_AFTER;
+                    if self.shared.expired(idle) || (probe && !conn.is_idle_usable()) {
                         host.open -= 1;
                         continue;
                     }
@@ -171,10 +179,8 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn expired(&self, since: Instant) -> bool {
-        self.config
-            .idle_timeout
-            .is_some_and(|t| since.elapsed() >= t)
+    fn expired(&self, idle: Duration) -> bool {
+        self.config.idle_timeout.is_some_and(|t| idle >= t)
     }
 
     /// A counted connection is gone.
@@ -196,8 +202,10 @@ impl Shared {
         let Some(host) = state.hosts.get_mut(dst) else {
             return;
         };
-        host.drop_expired(self.config.idle_timeout);
         let now = Instant::now();
+        if let Some(timeout) = self.config.idle_timeout {
+            host.drop_expired(timeout, now);
+        }
         if closed || host.idle.len() >= self.config.max_idle_per_host {
             drop(state);
             drop(conn);
@@ -212,7 +220,7 @@ impl Shared {
             if state.next_sweep.is_none_or(|at| now >= at) {
                 state.next_sweep = Some(now + timeout);
                 state.hosts.retain(|_, host| {
-                    host.drop_expired(Some(timeout));
+                    host.drop_expired(timeout, now);
                     host.open > 0
                 });
             }

@@ -67,11 +67,11 @@ impl Destination {
     /// The destination of `url`; only `http` and `https` URLs with a host have one.
     pub fn from_url(url: &Url) -> Result<Destination, Error> {
         let (scheme, port) = Destination::check(url)?;
-        let host: Arc<str> = match url.host() {
-            Some(Host::Domain(d)) => d.into(),
-            Some(Host::Ipv4(ip)) => ip.to_string().into(),
-            Some(Host::Ipv6(ip)) => ip.to_string().into(),
-            None => return Err(Error::new(Kind::Url, "URL has no host")),
+        let host: Arc<str> = match (url.host(), url.host_str()) {
+            (Some(Host::Ipv6(ip)), _) => ip.to_string().into(),
+            // A domain, or an IPv4 address as the URL writes it (normalised: `127.0.0.1`).
+            (Some(_), Some(host)) => host.into(),
+            _ => return Err(Error::new(Kind::Url, "URL has no host")),
         };
         Ok(Destination { scheme, host, port })
     }

@@ -7,19 +7,20 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker, ready};
 use std::time::Duration;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::Bytes;
 use futures_io::{AsyncRead, AsyncWrite};
 use http::StatusCode;
 
 use super::body::{BodyDecoder, Step};
-use super::head::{Limits, ResponseHead, parse_head};
+use super::head::{Limits, ResponseHead, parse_head_copied};
+use super::read_buf::ReadBuf;
 use super::{ProtoError, encode_chunk, encode_last_chunk};
 use crate::error::{Error, Kind, TimeoutPhase};
 use crate::headers::Headers;
 use crate::rt::{Deadlines, Executor, IdleTimer};
 use crate::transport::BoxIo;
 
-/// Bytes zeroed and offered to one read while waiting for a head or a short body.
+/// Bytes of buffer offered to one read while waiting for a head or a short body.
 const SMALL_READ: usize = 8 * 1024;
 /// Bytes offered to one read while a large body is streaming.
 const LARGE_READ: usize = 64 * 1024;
@@ -53,7 +54,7 @@ pub(crate) struct ExchangeError {
 /// One HTTP/1.1 connection: the stream, its read buffer, and the current deadlines.
 pub(crate) struct Conn {
     io: BoxIo,
-    buf: BytesMut,
+    buf: ReadBuf,
     timer: IdleTimer,
     limits: Limits,
     eof: bool,
@@ -68,7 +69,7 @@ impl Conn {
     pub(crate) fn new(io: BoxIo, exec: Arc<dyn Executor>, limits: Limits) -> Conn {
         Conn {
             io,
-            buf: BytesMut::new(),
+            buf: ReadBuf::default(),
             timer: IdleTimer::new(exec),
             limits,
             eof: false,
@@ -103,9 +104,7 @@ impl Conn {
     /// Gives back a read buffer grown by a large body before the connection waits idle, so
     /// an idle connection keeps at most [`SMALL_READ`] bytes of buffer.
     pub(crate) fn trim_for_idle(&mut self) {
-        if self.buf.is_empty() && self.buf.capacity() > SMALL_READ {
-            self.buf = BytesMut::new();
-        }
+        self.buf.shrink_if_empty(SMALL_READ);
     }
 
     pub(crate) fn mark_closed(&mut self) {
@@ -233,17 +232,12 @@ impl Conn {
     async fn read_head(&mut self) -> Result<ResponseHead, Error> {
         loop {
             if !self.buf.is_empty() {
-                let frozen = std::mem::take(&mut self.buf).freeze();
-                match parse_head(&frozen, &self.limits) {
+                match parse_head_copied(self.buf.data(), &self.limits) {
                     Ok(Some((head, len))) => {
-                        self.buf = BytesMut::from(&frozen[len..]);
+                        self.buf.consume(len);
                         return Ok(head);
                     }
-                    Ok(None) => {
-                        self.buf = frozen
-                            .try_into_mut()
-                            .unwrap_or_else(|b| BytesMut::from(&b[..]));
-                    }
+                    Ok(None) => {}
                     Err(e) => return Err(Error::new(Kind::Protocol, e)),
                 }
             }
@@ -264,7 +258,7 @@ impl Conn {
         trailers: &mut Option<Headers>,
     ) -> Poll<Result<Option<Bytes>, Error>> {
         loop {
-            let step = decoder.decode(&self.buf, self.eof).map_err(|e| {
+            let step = decoder.decode(self.buf.data(), self.eof).map_err(|e| {
                 self.must_close = true;
                 // Malformed framing is the server breaking the protocol; a body cut short by
                 // the connection ending is a body error.
@@ -276,19 +270,19 @@ impl Conn {
             })?;
             match step {
                 Step::Data { skip, len } => {
-                    self.buf.advance(skip);
-                    return Poll::Ready(Ok(Some(self.buf.split_to(len).freeze())));
+                    self.buf.consume(skip);
+                    return Poll::Ready(Ok(Some(self.buf.take(len))));
                 }
                 Step::End {
                     skip,
                     trailers: found,
                 } => {
-                    self.buf.advance(skip);
+                    self.buf.consume(skip);
                     *trailers = found;
                     return Poll::Ready(Ok(None));
                 }
                 Step::NeedMore { skip } => {
-                    self.buf.advance(skip);
+                    self.buf.consume(skip);
                     let window = match decoder.remaining() {
                         Some(n) if n <= SMALL_READ as u64 => SMALL_READ,
                         _ => LARGE_READ,
@@ -306,10 +300,10 @@ impl Conn {
     /// the body ended there (so the connection can be reused).
     pub(crate) fn skip_buffered_body(&mut self, decoder: &mut BodyDecoder) -> bool {
         loop {
-            match decoder.decode(&self.buf, false) {
-                Ok(Step::Data { skip, len }) => self.buf.advance(skip + len),
+            match decoder.decode(self.buf.data(), false) {
+                Ok(Step::Data { skip, len }) => self.buf.consume(skip + len),
                 Ok(Step::End { skip, .. }) => {
-                    self.buf.advance(skip);
+                    self.buf.consume(skip);
                     return true;
                 }
                 Ok(Step::NeedMore { .. }) | Err(_) => return false,
@@ -325,9 +319,10 @@ impl Conn {
         out: &mut [u8],
     ) -> Result<(), Error> {
         debug_assert_eq!(decoder.remaining(), Some(out.len() as u64));
-        let mut filled = out.len().min(self.buf.len());
-        out[..filled].copy_from_slice(&self.buf[..filled]);
-        self.buf.advance(filled);
+        let buffered = self.buf.data();
+        let mut filled = out.len().min(buffered.len());
+        out[..filled].copy_from_slice(&buffered[..filled]);
+        self.buf.consume(filled);
         while filled < out.len() {
             let n = poll_fn(|cx| self.poll_read_timed(cx, &mut out[filled..]))
                 .await
@@ -355,18 +350,14 @@ impl Conn {
         }
     }
 
-    /// Reads more bytes into the buffer, offering at most `window` bytes to the stream.
+    /// Reads more bytes into the buffer, offering at least `window` bytes to the stream.
     fn poll_fill(&mut self, cx: &mut Context<'_>, window: usize) -> Poll<io::Result<usize>> {
-        let start = self.buf.len();
-        self.buf.resize(start + window, 0);
         let mut buf = std::mem::take(&mut self.buf);
-        let result = self.poll_read_timed(cx, &mut buf[start..]);
+        let result = self.poll_read_timed(cx, buf.spare(window));
+        if let Poll::Ready(Ok(n)) = result {
+            buf.filled(n);
+        }
         self.buf = buf;
-        let n = match &result {
-            Poll::Ready(Ok(n)) => *n,
-            _ => 0,
-        };
-        self.buf.truncate(start + n);
         result
     }
 

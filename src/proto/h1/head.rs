@@ -55,6 +55,25 @@ pub fn parse_head(
     buf: &Bytes,
     limits: &Limits,
 ) -> Result<Option<(ResponseHead, usize)>, ProtoError> {
+    parse(buf, limits, |head| buf.slice(..head.len()))
+}
+
+/// Parses a response head from the start of `buf` as [`parse_head`] does, copying the head
+/// (and only the head: not the body bytes after it) into one buffer its fields share.
+pub(crate) fn parse_head_copied(
+    buf: &[u8],
+    limits: &Limits,
+) -> Result<Option<(ResponseHead, usize)>, ProtoError> {
+    parse(buf, limits, Bytes::copy_from_slice)
+}
+
+/// The parser: `own` turns the head's bytes into the buffer that names and values are
+/// slices of; it gets `buf[..len]` and must return those bytes.
+fn parse(
+    buf: &[u8],
+    limits: &Limits,
+    own: impl FnOnce(&[u8]) -> Bytes,
+) -> Result<Option<(ResponseHead, usize)>, ProtoError> {
     let start = match check_prefix(buf)? {
         Prefix::Partial => return Ok(None),
         Prefix::Http1(start) => start,
@@ -63,7 +82,7 @@ pub fn parse_head(
             // whose version says so.
             let mut copy = buf.to_vec();
             copy[at] = b'1';
-            return parse_head(&Bytes::from(copy), limits);
+            return parse(&copy, limits, Bytes::copy_from_slice);
         }
     };
     let mut stack = [MaybeUninit::<httparse::Header<'_>>::uninit(); STACK_HEADERS];
@@ -109,12 +128,18 @@ pub fn parse_head(
         .code
         .and_then(|c| StatusCode::from_u16(c).ok())
         .ok_or(ProtoError::InvalidStatus)?;
+    let head = own(&buf[..len]);
+    debug_assert_eq!(head, buf[..len]);
+    // Names and values are slices of `buf`; the same bytes sit at the same offsets of `head`.
+    let slice = |part: &[u8]| {
+        let at = part.as_ptr() as usize - buf.as_ptr() as usize;
+        head.slice(at..at + part.len())
+    };
     let reason =
-        buf.slice(reason_range(&buf[start..len]).map_or(0..0, |r| r.start + start..r.end + start));
+        head.slice(reason_range(&buf[start..len]).map_or(0..0, |r| r.start + start..r.end + start));
     let mut entries = Vec::with_capacity(res.headers.len());
     for h in res.headers.iter() {
-        let name = buf.slice_ref(h.name.as_bytes());
-        entries.push((name, field_value(buf, h.value)?));
+        entries.push((slice(h.name.as_bytes()), field_value(slice(h.value))?));
     }
     let head = ResponseHead {
         version,
@@ -193,16 +218,16 @@ fn malformed(e: httparse::Error) -> ProtoError {
     })
 }
 
-/// A field value as a slice of the head; each obs-fold (CRLF followed by spaces or tabs)
+/// A field value, a slice of the head; each obs-fold (CRLF followed by spaces or tabs)
 /// becomes one space, as RFC 9112 §5.2 asks of user agents.
-fn field_value(buf: &Bytes, value: &[u8]) -> Result<HeaderValue, ProtoError> {
+fn field_value(value: Bytes) -> Result<HeaderValue, ProtoError> {
     let invalid = |_| ProtoError::MalformedHead("invalid header value");
     if !value.iter().any(|&b| b == b'\r' || b == b'\n') {
-        return HeaderValue::from_maybe_shared(buf.slice_ref(value)).map_err(invalid);
+        return HeaderValue::from_maybe_shared(value).map_err(invalid);
     }
     let mut unfolded = Vec::with_capacity(value.len());
     let mut in_fold = false;
-    for &b in value {
+    for &b in &value {
         match b {
             b'\r' | b'\n' => in_fold = true,
             b' ' | b'\t' if in_fold => {}

@@ -9,6 +9,7 @@ pub(crate) mod conn;
 mod encode;
 mod error;
 mod head;
+mod read_buf;
 
 pub use body::{BodyDecoder, Step};
 pub use encode::{InvalidRequest, encode_chunk, encode_head, encode_last_chunk};
