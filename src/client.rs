@@ -114,12 +114,13 @@ impl AsyncClient {
         let (method, url) = (request.method.clone(), request.url.clone());
         let end = Some(Instant::now() + total);
         let exec = &*self.inner.exec;
-        rt::timeout(
+        // Boxed: the timer would make every request's future twice the size.
+        Box::pin(rt::timeout(
             exec,
             Some(total),
             TimeoutPhase::Total,
             self.send_following(request, end),
-        )
+        ))
         .await
         .map_err(|e| e.with_request(&method, &url))
     }
@@ -157,7 +158,9 @@ impl AsyncClient {
                 return Err(err.with_request(&method, &url));
             }
             history.push(response.without_body());
-            drain(response).await;
+            // Boxed: a redirect is rare, and its state would make every request's future
+            // larger.
+            Box::pin(drain(response)).await;
             request = next;
         }
     }
