@@ -10,7 +10,9 @@
 //!
 //! Clients: `tls-requests` (the async client, default profile, HTTP/1.1, C tasks on one smol
 //! thread) and `tls-requests-blocking` (the blocking client on C threads). With `--alloc` it
-//! also prints, on stderr, the heap allocations per measured request (a counting allocator).
+//! also prints, on stderr, the heap allocations per measured request (a counting allocator),
+//! then the heap bytes each idle pooled connection keeps: what `close()` frees, divided by
+//! the connections it closed, with the freed allocations by size.
 //!
 //! ```text
 //! cargo run --release --example bench -- --client tls-requests --url http://127.0.0.1:18080/small \
@@ -21,35 +23,70 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tls_requests::{AsyncClient, Certificate, Url};
 
-/// The system allocator, counting allocations (for `--alloc`).
+/// The system allocator, counting allocations and live bytes (for `--alloc`; without it
+/// each call pays one relaxed load).
 struct Counting;
 
+static COUNTING: AtomicBool = AtomicBool::new(false);
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+/// Bytes requested and not yet freed since counting began (wrapping; only differences mean
+/// anything).
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// While set, frees are also tallied by size, to see what closing connections frees.
+static TALLY_FREES: AtomicBool = AtomicBool::new(false);
+/// Frees by exact size, while tallied; the last entry takes every larger size.
+static FREED: [AtomicU64; 16 * 1024 + 1] = [const { AtomicU64::new(0) }; 16 * 1024 + 1];
+/// Bytes of the frees in the last entry of [`FREED`].
+static FREED_LARGE_BYTES: AtomicU64 = AtomicU64::new(0);
+
+fn tally_free(size: usize) {
+    FREED[size.min(FREED.len() - 1)].fetch_add(1, Ordering::Relaxed);
+    if size >= FREED.len() - 1 {
+        FREED_LARGE_BYTES.fetch_add(size as u64, Ordering::Relaxed);
+    }
+}
 
 // The one `unsafe` of the project: a global allocator cannot be written without it. It only
 // counts and forwards to the system allocator, under the same contract.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        }
         // SAFETY: forwarded unchanged; the caller upholds `GlobalAlloc::alloc`'s contract.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            if TALLY_FREES.load(Ordering::Relaxed) {
+                tally_free(layout.size());
+            }
+        }
         // SAFETY: `ptr` came from `System` through `alloc` or `realloc` above.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: forwarded unchanged; `ptr` came from `System`.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        let moved = unsafe { System.realloc(ptr, layout, new_size) };
+        if COUNTING.load(Ordering::Relaxed) && !moved.is_null() {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            LIVE.fetch_add(new_size.wrapping_sub(layout.size()), Ordering::Relaxed);
+        }
+        moved
     }
+}
+
+fn live_bytes() -> usize {
+    LIVE.load(Ordering::Relaxed)
 }
 
 #[global_allocator]
@@ -119,6 +156,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    COUNTING.store(opts.alloc, Ordering::Relaxed);
     let client = match build_client(&opts) {
         Ok(client) => client,
         Err(e) => {
@@ -148,8 +186,93 @@ fn main() -> ExitCode {
             "bench: {}: allocations per request: {per_request:.1}",
             opts.client
         );
+        idle_bytes(&opts, client);
     }
     report(&opts, elapsed, stats)
+}
+
+/// After the measured phase every connection is idle in the pool, so the live heap bytes
+/// that [`AsyncClient::close`] frees (it shuts down and drops idle connections only) are
+/// what the idle connections kept. Every response and task is gone by then, and an idle
+/// connection has no timer armed. (No sleep to let the reactor settle either: its timer
+/// map would reallocate a node, 456 bytes, on one side only.) Open descriptors are counted
+/// too: the quotient is per connection actually closed.
+fn idle_bytes(opts: &Opts, client: AsyncClient) {
+    let name = &opts.client;
+    // A fresh client's own bytes, to tell apart what the client keeps after `close`.
+    let start = live_bytes();
+    let fresh = build_client(opts).ok();
+    let fresh_bytes = live_bytes().wrapping_sub(start);
+    drop(fresh);
+    let fds = open_fds();
+    let held = live_bytes();
+    TALLY_FREES.store(true, Ordering::Relaxed);
+    smol::block_on(client.close());
+    TALLY_FREES.store(false, Ordering::Relaxed);
+    let after = live_bytes();
+    let closed = match (fds, open_fds()) {
+        (Some(before), Some(now)) => before.saturating_sub(now),
+        _ => opts.concurrency,
+    };
+    drop(client);
+    let kept = after.wrapping_sub(live_bytes()) as isize - fresh_bytes as isize;
+    let freed = held.wrapping_sub(after) as isize;
+    let per = |bytes: f64| bytes / closed.max(1) as f64;
+    eprintln!(
+        "bench: {name}: heap bytes per idle pooled connection: {:.0} ({freed} freed by close() \
+         for {closed} connections closed, of C={})",
+        per(freed as f64),
+        opts.concurrency
+    );
+    if closed != opts.concurrency {
+        eprintln!(
+            "bench: {name}: warning: close() closed {closed} connections, not C={}",
+            opts.concurrency
+        );
+    }
+    // What the idle connections held, by allocation size, largest share first (with the
+    // few transient allocations of `close` itself, such as the list of connections).
+    let large = FREED_LARGE_BYTES.load(Ordering::Relaxed);
+    let mut sizes: Vec<(usize, u64, u64)> = FREED
+        .iter()
+        .enumerate()
+        .map(|(size, count)| {
+            let count = count.load(Ordering::Relaxed);
+            let bytes = if size == FREED.len() - 1 {
+                large
+            } else {
+                size as u64 * count
+            };
+            (size, count, bytes)
+        })
+        .filter(|&(_, _, bytes)| per(bytes as f64) >= 32.0)
+        .collect();
+    sizes.sort_by_key(|&(_, _, bytes)| std::cmp::Reverse(bytes));
+    let sizes: Vec<String> = sizes
+        .iter()
+        .map(|&(size, count, bytes)| match size == FREED.len() - 1 {
+            true => format!(
+                "{size}+ B (avg {}) x{:.2}",
+                bytes / count.max(1),
+                per(count as f64)
+            ),
+            false => format!("{size} B x{:.2}", per(count as f64)),
+        })
+        .collect();
+    eprintln!(
+        "bench: {name}: freed by close() per connection, by size: {}",
+        sizes.join(", ")
+    );
+    eprintln!(
+        "bench: {name}: heap bytes the client keeps past close() beyond a fresh client's \
+         {fresh_bytes}: {kept}, {:.0} per connection (pool and reactor lists, TLS session cache)",
+        per(kept as f64)
+    );
+}
+
+/// Open file descriptors of this process (Linux).
+fn open_fds() -> Option<usize> {
+    std::fs::read_dir("/proc/self/fd").ok().map(Iterator::count)
 }
 
 fn build_client(opts: &Opts) -> Result<AsyncClient, String> {
