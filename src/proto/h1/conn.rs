@@ -101,10 +101,10 @@ impl Conn {
         !self.must_close && !self.eof && self.buf.is_empty()
     }
 
-    /// Gives back a read buffer grown by a large body before the connection waits idle, so
-    /// an idle connection keeps at most [`SMALL_READ`] bytes of buffer.
+    /// Gives back the read buffer before the connection waits idle: an idle connection keeps
+    /// none (the next request's first read makes one).
     pub(crate) fn trim_for_idle(&mut self) {
-        self.buf.shrink_if_empty(SMALL_READ);
+        self.buf.free_if_empty();
     }
 
     pub(crate) fn mark_closed(&mut self) {

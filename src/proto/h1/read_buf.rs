@@ -1,10 +1,9 @@
-//! A connection's read buffer: bytes read but not yet used, in memory zeroed only once.
+//! A connection's read buffer: bytes read but not yet used.
 //!
-//! `futures_io::AsyncRead` reads into initialised memory. Zeroing a fresh read window before
-//! each read costs as much as the read's copy itself; here memory is zeroed when the buffer
-//! grows and reused after that. Parts taken out ([`ReadBuf::take`]) are copied: a small
-//! response's head and body are a few hundred bytes, and the buffer stays whole for the
-//! next read.
+//! `futures_io::AsyncRead` reads into initialised memory, so memory is zeroed when the buffer
+//! grows and reused for every read after that, until the connection goes idle and gives it
+//! back. Parts taken out ([`ReadBuf::take`]) are copied: a small response's head and body are
+//! a few hundred bytes, and the buffer stays whole for the next read.
 
 use bytes::Bytes;
 
@@ -63,9 +62,9 @@ impl ReadBuf {
         self.end += n;
     }
 
-    /// Gives the memory back if the buffer is empty and holds more than `keep` bytes.
-    pub(crate) fn shrink_if_empty(&mut self, keep: usize) {
-        if self.is_empty() && self.mem.len() > keep {
+    /// Gives the memory back if no unread bytes are in it.
+    pub(crate) fn free_if_empty(&mut self) {
+        if self.is_empty() {
             self.mem = Vec::new();
         }
     }
@@ -103,16 +102,14 @@ mod tests {
     }
 
     #[test]
-    fn shrinks_only_when_empty() {
+    fn frees_only_when_empty() {
         let mut buf = ReadBuf::default();
         read(&mut buf, &[1; 100]);
-        buf.shrink_if_empty(10);
+        buf.free_if_empty();
         assert_eq!(buf.data().len(), 100);
         buf.consume(100);
-        buf.shrink_if_empty(100);
-        assert_eq!(buf.mem.len(), 100);
-        buf.shrink_if_empty(10);
-        assert_eq!(buf.mem.len(), 0);
+        buf.free_if_empty();
+        assert_eq!(buf.mem.capacity(), 0);
     }
 
     #[test]
