@@ -11,6 +11,7 @@ mod error;
 mod head;
 
 pub use body::{BodyDecoder, Step};
+pub(crate) use encode::encode_fields;
 pub use encode::{InvalidRequest, encode_chunk, encode_head, encode_last_chunk};
 pub use error::ProtoError;
 pub use head::{Framing, Limits, ResponseHead, framing, keep_alive, parse_head};
