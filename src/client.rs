@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use http::{HeaderValue, Method};
 use url::{Position, Url};
 
@@ -175,13 +176,19 @@ impl AsyncClient {
             idle: read_timeout,
             end,
         };
-        let headers = self.wire_headers(request)?;
+        let mut length = Digits::default();
+        let fields = inner.config.wire_fields(
+            &request.method,
+            &request.url,
+            &request.headers,
+            &request.body.kind,
+            &mut length,
+        )?;
         let target = &request.url[Position::BeforePath..Position::AfterQuery];
         let is_head = request.method == Method::HEAD;
-        let expect_continue = headers
-            .get("expect")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
-        let close_after = request_wants_close(&headers);
+        let expect_continue = find(&fields, b"expect")
+            .is_some_and(|i| fields[i].1.eq_ignore_ascii_case(b"100-continue"));
+        let close_after = request_wants_close(&fields);
         let replayable = !matches!(request.body.kind, BodyKind::Stream(_));
         let idempotent = matches!(
             request.method,
@@ -197,7 +204,7 @@ impl AsyncClient {
         loop {
             attempt += 1;
             let mut head = Vec::new();
-            h1::encode_head(&request.method, target, &headers, &mut head)
+            h1::encode_fields(&request.method, target, fields.iter().copied(), &mut head)
                 .map_err(|e| Error::new(Kind::Header, e))?;
             let mut conn = self.connection(&dst, idempotent && replayable).await?;
             let body = match &mut request.body.kind {
@@ -287,31 +294,25 @@ impl AsyncClient {
     /// client's defaults in their order with the request's values in place, the request's
     /// new names, then the body's framing (`Content-Length` or `Transfer-Encoding`).
     pub fn wire_headers(&self, request: &Request) -> Result<Headers> {
-        let mut headers = request.headers.layered_over(&self.inner.config.headers);
-        if !headers.contains("host") {
-            headers.push_front("Host", host_value(&request.url)?);
-        }
-        match &request.body.kind {
-            BodyKind::Empty => {
-                if matches!(request.method, Method::POST | Method::PUT | Method::PATCH)
-                    && !headers.contains("content-length")
-                {
-                    headers.set_static("Content-Length", HeaderValue::from_static("0"));
-                }
-            }
-            BodyKind::Full(bytes) => {
-                headers.remove("transfer-encoding");
-                headers.set_static("Content-Length", HeaderValue::from(bytes.len()));
-            }
-            BodyKind::Stream(_) => {
-                headers.remove("content-length");
-                headers.set_static("Transfer-Encoding", HeaderValue::from_static("chunked"));
-            }
-        }
-        if let Some(order) = &self.inner.config.header_order {
-            headers.reorder(order);
-        }
-        Ok(headers)
+        let mut length = Digits::default();
+        let fields = self.inner.config.wire_fields(
+            &request.method,
+            &request.url,
+            &request.headers,
+            &request.body.kind,
+            &mut length,
+        )?;
+        let entries = fields
+            .into_iter()
+            .map(|(name, value)| {
+                Ok((
+                    Bytes::copy_from_slice(name),
+                    HeaderValue::from_bytes(value)?,
+                ))
+            })
+            .collect::<std::result::Result<_, http::header::InvalidHeaderValue>>()
+            .map_err(|e| Error::new(Kind::Header, e))?;
+        Ok(Headers::from_entries(entries))
     }
 
     /// Ends the pool: idle connections are shut down, connections in use close when their
@@ -374,21 +375,122 @@ fn default_headers(profile: &Profile, own: &Headers, decompress: bool) -> Result
     Ok(headers)
 }
 
-fn host_value(url: &Url) -> Result<HeaderValue> {
-    let host = url.host_str().unwrap_or_default();
-    let value = match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
-    };
-    HeaderValue::try_from(value).map_err(|e| Error::new(Kind::Url, e))
+/// A header field on its way to the wire, borrowed: from the request, the client's defaults,
+/// the URL (`Host`) or a constant (framing).
+type Field<'a> = (&'a [u8], &'a [u8]);
+
+impl Config {
+    /// The fields a request goes on the wire with, in order (what
+    /// [`AsyncClient::wire_headers`] documents), borrowed; a body's `Content-Length` is
+    /// written into `length`.
+    fn wire_fields<'a>(
+        &'a self,
+        method: &Method,
+        url: &'a Url,
+        headers: &'a Headers,
+        body: &BodyKind,
+        length: &'a mut Digits,
+    ) -> Result<Vec<Field<'a>>> {
+        let (defaults, ours) = (self.headers.entries(), headers.entries());
+        let mut fields = Vec::with_capacity(defaults.len() + ours.len() + 2);
+        if !self.headers.contains("host") && !headers.contains("host") {
+            // `host[:port]`, the port only if not the scheme's default, IPv6 in brackets.
+            let host = &url[Position::BeforeHost..Position::AfterPort];
+            if host.bytes().any(|b| b < b' ' || b == 0x7f) {
+                return Err(Error::new(Kind::Url, "host contains control characters"));
+            }
+            fields.push((&b"Host"[..], host.as_bytes()));
+        }
+        let start = fields.len();
+        fields.extend(defaults.iter().map(|(n, v)| (&n[..], v.as_bytes())));
+        for ((name, value), place) in ours.iter().zip(headers.places_over(&self.headers)) {
+            match place {
+                Some(i) => fields[start + i] = (name, value.as_bytes()),
+                None => fields.push((name, value.as_bytes())),
+            }
+        }
+        match body {
+            BodyKind::Empty => {
+                if matches!(*method, Method::POST | Method::PUT | Method::PATCH)
+                    && find(&fields, b"content-length").is_none()
+                {
+                    fields.push((b"Content-Length", b"0"));
+                }
+            }
+            BodyKind::Full(bytes) => {
+                fields.retain(|(n, _)| !n.eq_ignore_ascii_case(b"transfer-encoding"));
+                set(&mut fields, b"Content-Length", length.of(bytes.len()));
+            }
+            BodyKind::Stream(_) => {
+                fields.retain(|(n, _)| !n.eq_ignore_ascii_case(b"content-length"));
+                set(&mut fields, b"Transfer-Encoding", b"chunked");
+            }
+        }
+        if let Some(order) = &self.header_order {
+            // Stable: fields of the same rank keep their order.
+            fields.sort_by_key(|(name, _)| {
+                order
+                    .iter()
+                    .position(|o| o.as_bytes().eq_ignore_ascii_case(name))
+                    .unwrap_or(order.len())
+            });
+        }
+        Ok(fields)
+    }
 }
 
-fn request_wants_close(headers: &Headers) -> bool {
-    headers.get_all("connection").any(|v| {
-        v.as_bytes()
-            .split(|&b| b == b',')
-            .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
-    })
+/// The decimal digits of a number, where a borrowed field value can point at them.
+#[derive(Default)]
+struct Digits([u8; 20]);
+
+impl Digits {
+    fn of(&mut self, mut n: usize) -> &[u8] {
+        let mut start = self.0.len();
+        loop {
+            start -= 1;
+            self.0[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                return &self.0[start..];
+            }
+        }
+    }
+}
+
+/// The first field named `name`, ignoring case.
+fn find(fields: &[Field<'_>], name: &[u8]) -> Option<usize> {
+    fields
+        .iter()
+        .position(|(n, _)| n.eq_ignore_ascii_case(name))
+}
+
+/// Sets `name` as [`Headers::insert`] does: the first field of that name takes the new name
+/// and value in place and later ones are removed; without one the field goes last.
+fn set<'a>(fields: &mut Vec<Field<'a>>, name: &'a [u8], value: &'a [u8]) {
+    match find(fields, name) {
+        Some(i) => {
+            fields[i] = (name, value);
+            let mut k = i + 1;
+            while k < fields.len() {
+                if fields[k].0.eq_ignore_ascii_case(name) {
+                    fields.remove(k);
+                } else {
+                    k += 1;
+                }
+            }
+        }
+        None => fields.push((name, value)),
+    }
+}
+
+fn request_wants_close(fields: &[Field<'_>]) -> bool {
+    fields
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(b"connection"))
+        .any(|(_, v)| {
+            v.split(|&b| b == b',')
+                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
+        })
 }
 
 /// Reads a small redirect body to its end, so its connection can be reused; a large or
@@ -673,5 +775,48 @@ impl Connector for Box<dyn Connector> {
     ) -> rt::BoxFuture<'a, std::result::Result<crate::transport::BoxIo, crate::error::BoxError>>
     {
         (**self).connect(dst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_field_is_host_and_port_as_the_url_has_them() {
+        for url in [
+            "http://example.com/",
+            "https://example.com:443/",
+            "https://example.com:80/",
+            "http://example.com:8080/a?b#c",
+            "http://user:pw@EXAMPLE.com:0/",
+            "http://[::1]/",
+            "https://[2001:DB8::1]:8443/",
+            "http://bücher.example/",
+            "http://192.168.000.1:81/",
+            "foo://opaque%41:99/x",
+            "file:///etc/hosts",
+            "data:text/plain,x",
+            "mailto:a@b.c",
+        ] {
+            let url = Url::parse(url).unwrap();
+            let host = url.host_str().unwrap_or_default();
+            let formatted = match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            };
+            assert_eq!(
+                &url[Position::BeforeHost..Position::AfterPort],
+                formatted,
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn digits() {
+        for n in [0, 7, 10, 1234567890, usize::MAX] {
+            assert_eq!(Digits::default().of(n), n.to_string().as_bytes());
+        }
     }
 }

@@ -72,15 +72,16 @@ impl Headers {
         self.entries.is_empty()
     }
 
-    fn position(&self, name: &str) -> Option<usize> {
+    fn position(&self, name: &[u8]) -> Option<usize> {
         self.entries
             .iter()
-            .position(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 
     /// The first value of `name`, ignoring case.
     pub fn get(&self, name: impl AsRef<str>) -> Option<&HeaderValue> {
-        self.position(name.as_ref()).map(|i| &self.entries[i].1)
+        self.position(name.as_ref().as_bytes())
+            .map(|i| &self.entries[i].1)
     }
 
     /// Every value of `name`, in order.
@@ -93,7 +94,7 @@ impl Headers {
 
     /// True if `name` is present, ignoring case.
     pub fn contains(&self, name: impl AsRef<str>) -> bool {
-        self.position(name.as_ref()).is_some()
+        self.position(name.as_ref().as_bytes()).is_some()
     }
 
     /// Sets `name` to `value`: the first field of that name takes the new name and value in
@@ -174,12 +175,6 @@ impl Headers {
             .push((Bytes::from_static(name.as_bytes()), value));
     }
 
-    /// Puts a field first, before all others (used for `Host`).
-    pub(crate) fn push_front(&mut self, name: &'static str, value: HeaderValue) {
-        self.entries
-            .insert(0, (Bytes::from_static(name.as_bytes()), value));
-    }
-
     /// Removes every field named `name` and returns the first value.
     pub fn remove(&mut self, name: impl AsRef<str>) -> Option<HeaderValue> {
         let name = name.as_ref().as_bytes();
@@ -222,33 +217,27 @@ impl Headers {
             entries: Vec::with_capacity(base.entries.len() + self.entries.len()),
         };
         out.entries.extend_from_slice(&base.entries);
-        for (k, (name, value)) in self.entries.iter().enumerate() {
-            // The first of our fields with a name takes the base's place; repeats go last.
-            let first_of_ours = !self.entries[..k]
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(name));
-            let in_base = base
-                .entries
-                .iter()
-                .position(|(n, _)| n.eq_ignore_ascii_case(name));
-            match in_base.filter(|_| first_of_ours) {
-                Some(i) => out.entries[i] = (name.clone(), value.clone()),
-                None => out.entries.push((name.clone(), value.clone())),
+        for (field, place) in self.entries.iter().zip(self.places_over(base)) {
+            match place {
+                Some(i) => out.entries[i] = field.clone(),
+                None => out.entries.push(field.clone()),
             }
         }
         out
     }
 
-    /// Moves the fields named in `order` to the front, in that order (repeated fields keep
-    /// their relative order); the rest follow as they were.
-    pub(crate) fn reorder(&mut self, order: &[String]) {
-        let rank = |name: &Bytes| {
-            order
-                .iter()
-                .position(|o| o.as_bytes().eq_ignore_ascii_case(name))
-                .unwrap_or(order.len())
-        };
-        self.entries.sort_by_key(|(name, _)| rank(name));
+    /// Where each of our fields goes when laid over `base`: `Some(i)` to take the place of
+    /// base's field `i` (the first of ours with a name takes the first base field of that
+    /// name), `None` to go after base's fields, in our order (new names and repeats).
+    pub(crate) fn places_over<'a>(
+        &'a self,
+        base: &'a Headers,
+    ) -> impl Iterator<Item = Option<usize>> + 'a {
+        let ours = &self.entries;
+        ours.iter().enumerate().map(move |(k, (name, _))| {
+            base.position(name)
+                .filter(|_| !ours[..k].iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
+        })
     }
 
     pub(crate) fn entries(&self) -> &[(Bytes, HeaderValue)] {

@@ -19,3 +19,4 @@ mod streaming;
 mod support;
 mod timeout;
 mod tls;
+mod wire;

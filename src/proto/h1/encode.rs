@@ -37,25 +37,39 @@ pub fn encode_head(
     headers: &Headers,
     out: &mut Vec<u8>,
 ) -> Result<(), InvalidRequest> {
+    let fields = headers
+        .entries()
+        .iter()
+        .map(|(n, v)| (&n[..], v.as_bytes()));
+    encode_fields(method, target, fields, out)
+}
+
+/// [`encode_head`] over borrowed `(name, value)` fields, which the caller guarantees to be
+/// tokens and valid field values. `out` grows once, by the exact size of the head.
+pub(crate) fn encode_fields<'a>(
+    method: &Method,
+    target: &str,
+    fields: impl Iterator<Item = (&'a [u8], &'a [u8])> + Clone,
+    out: &mut Vec<u8>,
+) -> Result<(), InvalidRequest> {
     if target.is_empty() || target.bytes().any(|b| b <= b' ' || b == 0x7f) {
         return Err(InvalidRequest(
             "request target contains whitespace or control characters",
         ));
     }
-    let size = headers
-        .entries()
-        .iter()
+    let size = fields
+        .clone()
         .map(|(n, v)| n.len() + v.len() + 4)
         .sum::<usize>();
-    out.reserve(method.as_str().len() + target.len() + 13 + size + 2);
+    out.reserve_exact(method.as_str().len() + target.len() + 13 + size + 2);
     out.extend_from_slice(method.as_str().as_bytes());
     out.push(b' ');
     out.extend_from_slice(target.as_bytes());
     out.extend_from_slice(b" HTTP/1.1\r\n");
-    for (name, value) in headers.entries() {
+    for (name, value) in fields {
         out.extend_from_slice(name);
         out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(value);
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");
