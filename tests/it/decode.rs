@@ -5,7 +5,7 @@ use futures_lite::AsyncReadExt;
 use futures_lite::io::{BufReader, Cursor};
 use tls_requests::AsyncClient;
 
-use crate::support::{Reply, Server, run};
+use crate::support::{Reply, Server, run, text};
 
 const TEXT: &str = "the same sentence, over and over; ";
 
@@ -106,16 +106,7 @@ fn broken_data_is_a_decode_error_and_opting_out_gives_raw_bytes() {
             .await
             .unwrap_err();
         assert!(err.is_decode(), "{err}");
-        assert_eq!(
-            client
-                .get(server.url("/unknown"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-            "as is"
-        );
+        assert_eq!(text(&client, server.url("/unknown")).await, "as is");
 
         let raw = AsyncClient::builder().decompress(false).build().unwrap();
         assert_eq!(

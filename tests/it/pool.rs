@@ -6,7 +6,7 @@ use async_io::Timer;
 use futures_lite::future;
 use tls_requests::AsyncClient;
 
-use crate::support::{Reply, Server, fetch, get_all, run};
+use crate::support::{Reply, Server, fetch, get_all, run, text};
 
 #[test]
 fn sequential_requests_reuse_one_connection() {
@@ -14,16 +14,7 @@ fn sequential_requests_reuse_one_connection() {
     run(async {
         let client = AsyncClient::new();
         for _ in 0..20 {
-            assert_eq!(
-                client
-                    .get(server.url("/"))
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap(),
-                "x"
-            );
+            assert_eq!(text(&client, server.url("/")).await, "x");
         }
         assert_eq!(server.connections(), 1);
         assert_eq!(server.seen().iter().map(|s| s.conn).max(), Some(0));
@@ -110,16 +101,7 @@ fn server_closing_idle_connection_is_survived() {
     run(async {
         let client = AsyncClient::new();
         for _ in 0..5 {
-            assert_eq!(
-                client
-                    .get(server.url("/"))
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap(),
-                "once"
-            );
+            assert_eq!(text(&client, server.url("/")).await, "once");
             Timer::after(Duration::from_millis(5)).await;
         }
         assert_eq!(server.connections(), 5);
@@ -176,13 +158,7 @@ fn dropping_a_response_mid_body_closes_its_connection() {
             assert!(!r.chunk().await.unwrap().unwrap().is_empty());
             drop(r);
             assert_eq!(
-                client
-                    .get(server.url("/small"))
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap(),
+                text(&client, server.url("/small")).await,
                 "small",
                 "round {round}"
             );

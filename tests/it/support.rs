@@ -457,6 +457,11 @@ pub async fn fetch(
     client.get(url).await.unwrap().bytes().await.unwrap()
 }
 
+/// GETs `url` and reads the body as text.
+pub async fn text(client: &tls_requests::AsyncClient, url: impl tls_requests::IntoUrl) -> String {
+    client.get(url).await.unwrap().text().await.unwrap()
+}
+
 /// GETs `paths` at once, each from a task of its own, with one client; the bodies in order.
 pub async fn get_all(
     client: &tls_requests::AsyncClient,

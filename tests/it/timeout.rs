@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use tls_requests::{AsyncClient, Body, TimeoutPhase};
 
-use crate::support::{Reply, Server, fetch, run};
+use crate::support::{Reply, Server, fetch, run, text};
 
 const HEAD_ONLY: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
 
@@ -156,16 +156,7 @@ fn a_timed_out_connection_is_not_reused() {
             .unwrap_err();
         assert!(err.is_timeout());
         // The late answer must not be read as the answer to the next request.
-        assert_eq!(
-            client
-                .get(server.url("/fast"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-            "fast"
-        );
+        assert_eq!(text(&client, server.url("/fast")).await, "fast");
         assert_eq!(server.connections(), 2);
     });
 }

@@ -2,7 +2,7 @@
 
 use tls_requests::{AsyncClient, Certificate};
 
-use crate::support::{Reply, Server, get_all, run};
+use crate::support::{Reply, Server, get_all, run, text};
 
 #[test]
 fn https_with_an_added_root_reuses_the_connection() {
@@ -38,16 +38,7 @@ fn untrusted_certificate_is_a_tls_error_unless_accepted() {
             .danger_accept_invalid_certs(true)
             .build()
             .unwrap();
-        assert_eq!(
-            insecure
-                .get(server.url("/"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-            "secret"
-        );
+        assert_eq!(text(&insecure, server.url("/")).await, "secret");
     });
 }
 
