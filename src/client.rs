@@ -176,7 +176,7 @@ impl AsyncClient {
             idle: read_timeout,
             end,
         };
-        let mut length = Digits::default();
+        let mut length = String::new();
         let fields = inner.config.wire_fields(
             &request.method,
             &request.url,
@@ -294,7 +294,7 @@ impl AsyncClient {
     /// client's defaults in their order with the request's values in place, the request's
     /// new names, then the body's framing (`Content-Length` or `Transfer-Encoding`).
     pub fn wire_headers(&self, request: &Request) -> Result<Headers> {
-        let mut length = Digits::default();
+        let mut length = String::new();
         let fields = self.inner.config.wire_fields(
             &request.method,
             &request.url,
@@ -389,7 +389,7 @@ impl Config {
         url: &'a Url,
         headers: &'a Headers,
         body: &BodyKind,
-        length: &'a mut Digits,
+        length: &'a mut String,
     ) -> Result<Vec<Field<'a>>> {
         let (defaults, ours) = (self.headers.entries(), headers.entries());
         let mut fields = Vec::with_capacity(defaults.len() + ours.len() + 2);
@@ -419,7 +419,9 @@ impl Config {
             }
             BodyKind::Full(bytes) => {
                 fields.retain(|(n, _)| !n.eq_ignore_ascii_case(b"transfer-encoding"));
-                set(&mut fields, b"Content-Length", length.of(bytes.len()));
+                *length = bytes.len().to_string();
+                let length: &'a String = length;
+                set(&mut fields, b"Content-Length", length.as_bytes());
             }
             BodyKind::Stream(_) => {
                 fields.retain(|(n, _)| !n.eq_ignore_ascii_case(b"content-length"));
@@ -436,24 +438,6 @@ impl Config {
             });
         }
         Ok(fields)
-    }
-}
-
-/// The decimal digits of a number, where a borrowed field value can point at them.
-#[derive(Default)]
-struct Digits([u8; 20]);
-
-impl Digits {
-    fn of(&mut self, mut n: usize) -> &[u8] {
-        let mut start = self.0.len();
-        loop {
-            start -= 1;
-            self.0[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                return &self.0[start..];
-            }
-        }
     }
 }
 
@@ -810,13 +794,6 @@ mod tests {
                 formatted,
                 "{url}"
             );
-        }
-    }
-
-    #[test]
-    fn digits() {
-        for n in [0, 7, 10, 1234567890, usize::MAX] {
-            assert_eq!(Digits::default().of(n), n.to_string().as_bytes());
         }
     }
 }
