@@ -26,6 +26,10 @@ use crate::transport::{Certificate, Connector, Destination, TcpConnector, TlsCon
 const DEFAULT_MAX_BODY: usize = 256 << 20;
 /// A redirect response body up to this size is read so its connection can be reused.
 const DRAIN_LIMIT: u64 = 64 * 1024;
+/// The longest wait for the rest of a redirect's body before its connection is given up.
+const DRAIN_WAIT: Duration = Duration::from_millis(100);
+/// The default connect and read timeouts, as Python TLS Requests'.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An asynchronous HTTP client with a connection pool.
 ///
@@ -161,7 +165,7 @@ impl AsyncClient {
             history.push(response.without_body());
             // Boxed: a redirect is rare, and its state would make every request's future
             // larger.
-            Box::pin(drain(response)).await;
+            Box::pin(drain(&*self.inner.exec, response)).await;
             request = next;
         }
     }
@@ -176,19 +180,7 @@ impl AsyncClient {
             idle: read_timeout,
             end,
         };
-        let mut length = String::new();
-        let fields = inner.config.wire_fields(
-            &request.method,
-            &request.url,
-            &request.headers,
-            &request.body.kind,
-            &mut length,
-        )?;
-        let target = &request.url[Position::BeforePath..Position::AfterQuery];
         let is_head = request.method == Method::HEAD;
-        let expect_continue = find(&fields, b"expect")
-            .is_some_and(|i| fields[i].1.eq_ignore_ascii_case(b"100-continue"));
-        let close_after = request_wants_close(&fields);
         let replayable = !matches!(request.body.kind, BodyKind::Stream(_));
         let idempotent = matches!(
             request.method,
@@ -203,10 +195,12 @@ impl AsyncClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut head = Vec::new();
-            h1::encode_fields(&request.method, target, fields.iter().copied(), &mut head)
-                .map_err(|e| Error::new(Kind::Header, e))?;
-            let mut conn = self.connection(&dst, idempotent && replayable).await?;
+            let RequestHead {
+                bytes: head,
+                expect_continue,
+                close_after,
+            } = inner.config.request_head(request)?;
+            let mut conn = self.connection(&dst).await?;
             let body = match &mut request.body.kind {
                 BodyKind::Empty => OutBody::Empty,
                 BodyKind::Full(bytes) => OutBody::Full(bytes),
@@ -235,12 +229,26 @@ impl AsyncClient {
 
     /// A pooled connection to `dst`: an idle one, or a new one within the host's limit.
     /// The total deadline is enforced around the whole of `send`, this wait included.
-    async fn connection(&self, dst: &Destination, retry_safe: bool) -> Result<Pooled> {
+    async fn connection(&self, dst: &Destination) -> Result<Pooled> {
         let inner = &*self.inner;
-        let slot = match inner.pool.checkout(dst, !retry_safe).await? {
+        let slot = match inner.pool.checkout(dst).await? {
             Checkout::Idle(conn) => return Ok(conn),
             Checkout::Connect(slot) => slot,
         };
+        let io = match self.connect(dst).await {
+            // Out of file descriptors: idle connections are what can be given back.
+            Err(e) if e.is_out_of_descriptors() => {
+                drop(inner.pool.take_idle());
+                self.connect(dst).await?
+            }
+            connected => connected?,
+        };
+        Ok(slot.fill(Conn::new(io, inner.exec.clone(), inner.config.limits)))
+    }
+
+    /// A new stream to `dst`, within the connect timeout.
+    async fn connect(&self, dst: &Destination) -> Result<crate::transport::BoxIo> {
+        let inner = &*self.inner;
         let connect = async {
             inner
                 .connector
@@ -249,8 +257,7 @@ impl AsyncClient {
                 .map_err(Error::from_connector)
         };
         let limit = inner.config.connect_timeout;
-        let io = rt::timeout(&*inner.exec, limit, TimeoutPhase::Connect, connect).await?;
-        Ok(slot.fill(Conn::new(io, inner.exec.clone(), inner.config.limits)))
+        rt::timeout(&*inner.exec, limit, TimeoutPhase::Connect, connect).await
     }
 
     fn response(
@@ -294,14 +301,8 @@ impl AsyncClient {
     /// client's defaults in their order with the request's values in place, the request's
     /// new names, then the body's framing (`Content-Length` or `Transfer-Encoding`).
     pub fn wire_headers(&self, request: &Request) -> Result<Headers> {
-        let mut length = String::new();
-        let fields = self.inner.config.wire_fields(
-            &request.method,
-            &request.url,
-            &request.headers,
-            &request.body.kind,
-            &mut length,
-        )?;
+        let mut scratch = Scratch::default();
+        let fields = self.inner.config.wire_fields(request, &mut scratch)?;
         let entries = fields
             .into_iter()
             .map(|(name, value)| {
@@ -376,21 +377,57 @@ fn default_headers(profile: &Profile, own: &Headers, decompress: bool) -> Result
 }
 
 /// A header field on its way to the wire, borrowed: from the request, the client's defaults,
-/// the URL (`Host`) or a constant (framing).
+/// the URL (`Host`, credentials) or a constant (framing).
 type Field<'a> = (&'a [u8], &'a [u8]);
 
+/// Values made for one request's head that its borrowed fields point into.
+#[derive(Default)]
+struct Scratch {
+    /// A body's `Content-Length`.
+    length: String,
+    /// `Basic` credentials from the URL.
+    authorization: String,
+}
+
+/// Header names that carry credentials: sent only to the origin they were set for.
+const CREDENTIALS: [&[u8]; 3] = [b"authorization", b"cookie", b"proxy-authorization"];
+
+fn is_credential(name: &[u8]) -> bool {
+    CREDENTIALS.iter().any(|c| c.eq_ignore_ascii_case(name))
+}
+
+/// A request head encoded for the wire, with what the exchange needs to know of its fields.
+struct RequestHead {
+    bytes: Vec<u8>,
+    expect_continue: bool,
+    close_after: bool,
+}
+
 impl Config {
+    fn request_head(&self, request: &Request) -> Result<RequestHead> {
+        let mut scratch = Scratch::default();
+        let fields = self.wire_fields(request, &mut scratch)?;
+        let target = &request.url[Position::BeforePath..Position::AfterQuery];
+        let mut bytes = Vec::new();
+        h1::encode_fields(&request.method, target, fields.iter().copied(), &mut bytes)
+            .map_err(|e| Error::new(Kind::Header, e))?;
+        Ok(RequestHead {
+            bytes,
+            expect_continue: find(&fields, b"expect")
+                .is_some_and(|i| fields[i].1.eq_ignore_ascii_case(b"100-continue")),
+            close_after: request_wants_close(&fields),
+        })
+    }
+
     /// The fields a request goes on the wire with, in order (what
-    /// [`AsyncClient::wire_headers`] documents), borrowed; a body's `Content-Length` is
-    /// written into `length`.
+    /// [`AsyncClient::wire_headers`] documents), borrowed; values made here are written into
+    /// `scratch`.
     fn wire_fields<'a>(
         &'a self,
-        method: &Method,
-        url: &'a Url,
-        headers: &'a Headers,
-        body: &BodyKind,
-        length: &'a mut String,
+        request: &'a Request,
+        scratch: &'a mut Scratch,
     ) -> Result<Vec<Field<'a>>> {
+        let (url, headers) = (&request.url, &request.headers);
         let (defaults, ours) = (self.headers.entries(), headers.entries());
         let mut fields = Vec::with_capacity(defaults.len() + ours.len() + 2);
         if !self.headers.contains("host") && !headers.contains("host") {
@@ -401,30 +438,43 @@ impl Config {
             }
             fields.push((&b"Host"[..], host.as_bytes()));
         }
-        let start = fields.len();
-        fields.extend(defaults.iter().map(|(n, v)| (&n[..], v.as_bytes())));
-        for ((name, value), place) in ours.iter().zip(headers.places_over(&self.headers)) {
-            match place {
-                Some(i) => fields[start + i] = (name, value.as_bytes()),
-                None => fields.push((name, value.as_bytes())),
-            }
+        crate::headers::layer(defaults, ours, |name, value| {
+            fields.push((name, value.as_bytes()));
+        });
+        if request.cross_origin {
+            // A redirect left the origin the credentials were set for: none of any layer go.
+            fields.retain(|(name, _)| !is_credential(name));
         }
-        match body {
+        let Scratch {
+            length,
+            authorization,
+        } = scratch;
+        if (!url.username().is_empty() || url.password().is_some())
+            && find(&fields, b"authorization").is_none()
+        {
+            *authorization = crate::auth::basic_from_url(url);
+            let authorization: &'a String = authorization;
+            fields.push((b"Authorization", authorization.as_bytes()));
+        }
+        // The framing fields are the client's, whatever the caller set.
+        let is_framing = |name: &[u8], framing: &[u8]| name.eq_ignore_ascii_case(framing);
+        match &request.body.kind {
             BodyKind::Empty => {
-                if matches!(*method, Method::POST | Method::PUT | Method::PATCH)
-                    && find(&fields, b"content-length").is_none()
-                {
-                    fields.push((b"Content-Length", b"0"));
+                fields.retain(|(n, _)| !is_framing(n, b"transfer-encoding"));
+                if matches!(request.method, Method::POST | Method::PUT | Method::PATCH) {
+                    set(&mut fields, b"Content-Length", b"0");
+                } else {
+                    fields.retain(|(n, _)| !is_framing(n, b"content-length"));
                 }
             }
             BodyKind::Full(bytes) => {
-                fields.retain(|(n, _)| !n.eq_ignore_ascii_case(b"transfer-encoding"));
+                fields.retain(|(n, _)| !is_framing(n, b"transfer-encoding"));
                 *length = bytes.len().to_string();
                 let length: &'a String = length;
                 set(&mut fields, b"Content-Length", length.as_bytes());
             }
             BodyKind::Stream(_) => {
-                fields.retain(|(n, _)| !n.eq_ignore_ascii_case(b"content-length"));
+                fields.retain(|(n, _)| !is_framing(n, b"content-length"));
                 set(&mut fields, b"Transfer-Encoding", b"chunked");
             }
         }
@@ -477,13 +527,15 @@ fn request_wants_close(fields: &[Field<'_>]) -> bool {
         })
 }
 
-/// Reads a small redirect body to its end, so its connection can be reused; a large or
-/// slow one is dropped with its connection.
-async fn drain(mut response: Response) {
+/// Reads a small redirect body to its end, so its connection can be reused; a large one, or
+/// one not all there within [`DRAIN_WAIT`], is dropped with its connection (a body that has
+/// all arrived is still consumed then, see `RawBody`'s `Drop`).
+async fn drain(exec: &dyn Executor, mut response: Response) {
     if response.content_length().is_none_or(|n| n > DRAIN_LIMIT) {
         return;
     }
-    while let Ok(Some(_)) = response.chunk().await {}
+    let read = async { while let Ok(Some(_)) = response.chunk().await {} };
+    futures_lite::future::or(read, exec.sleep(DRAIN_WAIT)).await;
 }
 
 /// Builds an [`AsyncClient`] with defaults for every request it sends.
@@ -519,8 +571,8 @@ impl Default for ClientBuilder {
             config: Config {
                 headers: Headers::new(),
                 base_url: None,
-                connect_timeout: None,
-                read_timeout: None,
+                connect_timeout: Some(DEFAULT_TIMEOUT),
+                read_timeout: Some(DEFAULT_TIMEOUT),
                 timeout: None,
                 follow_redirects: true,
                 max_redirects: 20,
@@ -607,15 +659,17 @@ impl ClientBuilder {
         self
     }
 
-    /// A timeout for making a connection: DNS, TCP and TLS handshake. Default: none.
-    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
-        self.config.connect_timeout = Some(timeout);
+    /// A timeout for making a connection: DNS, TCP and TLS handshake; `None` waits as long as
+    /// the system does. Default: 30 seconds.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> ClientBuilder {
+        self.config.connect_timeout = timeout.into();
         self
     }
 
-    /// The longest wait for a byte to be read or written on a connection. Default: none.
-    pub fn read_timeout(mut self, timeout: Duration) -> ClientBuilder {
-        self.config.read_timeout = Some(timeout);
+    /// The longest wait for a byte to be read or written on a connection; `None` waits
+    /// forever. Default: 30 seconds.
+    pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> ClientBuilder {
+        self.config.read_timeout = timeout.into();
         self
     }
 
@@ -634,6 +688,13 @@ impl ClientBuilder {
     /// The most idle connections kept per host. Default: no limit.
     pub fn pool_max_idle_per_host(mut self, max: usize) -> ClientBuilder {
         self.pool.max_idle_per_host = max;
+        self
+    }
+
+    /// The most idle connections kept across all hosts; to make room for another, the one
+    /// idle longest is closed. Default: 256 (browsers keep at most 256 sockets in all).
+    pub fn pool_max_idle(mut self, max: usize) -> ClientBuilder {
+        self.pool.max_idle = max;
         self
     }
 
@@ -765,6 +826,28 @@ impl Connector for Box<dyn Connector> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_default_client_does_not_wait_forever() {
+        let config = ClientBuilder::default().config;
+        let thirty = Some(Duration::from_secs(30));
+        assert_eq!(
+            (config.connect_timeout, config.read_timeout),
+            (thirty, thirty)
+        );
+        assert_eq!(
+            config.timeout, None,
+            "no total timeout: a long download may take hours"
+        );
+        let forever = ClientBuilder::default()
+            .connect_timeout(None)
+            .read_timeout(None)
+            .config;
+        assert_eq!(
+            (forever.connect_timeout, forever.read_timeout),
+            (None, None)
+        );
+    }
 
     #[test]
     fn host_field_is_host_and_port_as_the_url_has_them() {

@@ -149,6 +149,24 @@ impl Error {
         }
     }
 
+    /// True if a connection could not be made because the process (or the system) is out
+    /// of file descriptors (`EMFILE`, `ENFILE`), anywhere in the source chain.
+    pub(crate) fn is_out_of_descriptors(&self) -> bool {
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = next {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                // EMFILE and ENFILE on Linux, the BSDs and macOS; WSAEMFILE on Windows.
+                if matches!(io.raw_os_error(), Some(23 | 24) if cfg!(unix))
+                    || (cfg!(windows) && io.raw_os_error() == Some(10024))
+                {
+                    return true;
+                }
+            }
+            next = e.source();
+        }
+        false
+    }
+
     /// Wraps this error in an `io::Error`, so it can travel through `AsyncRead`.
     pub(crate) fn into_io(self) -> std::io::Error {
         let kind = match self.kind() {

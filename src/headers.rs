@@ -210,38 +210,49 @@ impl Headers {
         map
     }
 
-    /// This list laid over `base`: base's order, values replaced in place by ours, our new
-    /// names after.
+    /// This list laid over `base`, as [`layer`] lays fields.
     pub(crate) fn layered_over(&self, base: &Headers) -> Headers {
         let mut out = Headers {
             entries: Vec::with_capacity(base.entries.len() + self.entries.len()),
         };
-        out.entries.extend_from_slice(&base.entries);
-        for (field, place) in self.entries.iter().zip(self.places_over(base)) {
-            match place {
-                Some(i) => out.entries[i] = field.clone(),
-                None => out.entries.push(field.clone()),
-            }
-        }
+        layer(&base.entries, &self.entries, |name, value| {
+            out.entries.push((name.clone(), value.clone()));
+        });
         out
-    }
-
-    /// Where each of our fields goes when laid over `base`: `Some(i)` to take the place of
-    /// base's field `i` (the first of ours with a name takes the first base field of that
-    /// name), `None` to go after base's fields, in our order (new names and repeats).
-    pub(crate) fn places_over<'a>(
-        &'a self,
-        base: &'a Headers,
-    ) -> impl Iterator<Item = Option<usize>> + 'a {
-        let ours = &self.entries;
-        ours.iter().enumerate().map(move |(k, (name, _))| {
-            base.position(name)
-                .filter(|_| !ours[..k].iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
-        })
     }
 
     pub(crate) fn entries(&self) -> &[(Bytes, HeaderValue)] {
         &self.entries
+    }
+}
+
+/// Lays `ours` over `base`, handing each resulting field to `push` in order: base's fields in
+/// their order, where the first of our fields of a name takes the place of base's first field
+/// of that name and base's later fields of that name are dropped (an override replaces every
+/// field of its name); then our other fields (new names, and repeats of a name), in our order.
+pub(crate) fn layer<'a>(
+    base: &'a [(Bytes, HeaderValue)],
+    ours: &'a [(Bytes, HeaderValue)],
+    mut push: impl FnMut(&'a Bytes, &'a HeaderValue),
+) {
+    let first_of = |fields: &[(Bytes, HeaderValue)], i: usize| {
+        let name = &fields[i].0;
+        !fields[..i]
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
+    for (i, (name, value)) in base.iter().enumerate() {
+        match ours.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            None => push(name, value),
+            Some((n, v)) if first_of(base, i) => push(n, v),
+            Some(_) => {}
+        }
+    }
+    for (k, (name, value)) in ours.iter().enumerate() {
+        let placed = first_of(ours, k) && base.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        if !placed {
+            push(name, value);
+        }
     }
 }
 
@@ -323,6 +334,22 @@ mod tests {
             dump(&out),
             ["Host=h", "User-Agent=ua", "accept=text/html", "X-New=1"]
         );
+    }
+
+    #[test]
+    fn an_override_takes_the_first_place_and_drops_the_rest() {
+        let mut base = Headers::new();
+        for (n, val) in [("A", "1"), ("X", "a"), ("B", "2"), ("x", "b")] {
+            base.append(n, v(val)).unwrap();
+        }
+        let mut ours = Headers::new();
+        for (n, val) in [("New", "n"), ("x", "c"), ("X", "d"), ("b", "3")] {
+            ours.append(n, v(val)).unwrap();
+        }
+        let out = ours.layered_over(&base);
+        assert_eq!(dump(&out), ["A=1", "x=c", "b=3", "New=n", "X=d"]);
+        assert_eq!(dump(&Headers::new().layered_over(&base)), dump(&base));
+        assert_eq!(dump(&ours.layered_over(&Headers::new())), dump(&ours));
     }
 
     #[test]

@@ -46,6 +46,7 @@ macro_rules! verb_methods {
     )+};
 }
 
+mod auth;
 pub mod blocking;
 mod client;
 mod decode;

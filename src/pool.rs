@@ -12,7 +12,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use event_listener::Event;
+use event_listener::{Event, IntoNotification};
 
 use crate::error::{Error, Kind};
 use crate::proto::h1::conn::Conn;
@@ -22,6 +22,7 @@ use crate::transport::Destination;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PoolConfig {
     pub(crate) max_idle_per_host: usize,
+    pub(crate) max_idle: usize,
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_per_host: Option<usize>,
 }
@@ -30,6 +31,7 @@ impl Default for PoolConfig {
     fn default() -> PoolConfig {
         PoolConfig {
             max_idle_per_host: usize::MAX,
+            max_idle: 256,
             idle_timeout: Some(Duration::from_secs(90)),
             max_per_host: None,
         }
@@ -46,16 +48,12 @@ struct Shared {
     state: Mutex<State>,
 }
 
-/// How long a connection may sit idle before checkout checks that it is still open and
-/// silent. A connection reused sooner (a request loop) is trusted: checking costs a read and
-/// a re-registration with the reactor, about a fifth more CPU per request at high load; if it
-/// turns out closed, a retryable request is retried on a new connection.
-pub(crate) const PROBE_AFTER: Duration = Duration::from_millis(10);
-
 #[derive(Default)]
 struct State {
     closed: bool,
     hosts: HashMap<Destination, Host>,
+    /// Idle connections of all hosts together.
+    idle: usize,
     /// When idle connections of every host are next checked for expiry.
     next_sweep: Option<Instant>,
 }
@@ -69,20 +67,57 @@ struct Host {
 }
 
 impl Host {
-    /// Closes idle connections idle for `timeout` at `now`, freeing their places.
-    fn drop_expired(&mut self, timeout: Duration, now: Instant) {
+    /// Closes idle connections idle for `timeout` at `now`, freeing their places; returns how
+    /// many.
+    fn drop_expired(&mut self, timeout: Duration, now: Instant) -> usize {
         let expired = |since: &Instant| now.saturating_duration_since(*since) >= timeout;
         // The list is in the order connections went idle: the first is the oldest.
         if !self.idle.first().is_some_and(|(_, since)| expired(since)) {
-            return;
+            return 0;
         }
         let before = self.idle.len();
         self.idle.retain(|(_, since)| !expired(since));
         let dropped = before - self.idle.len();
-        if dropped > 0 {
-            self.open -= dropped;
-            self.freed.notify(dropped);
+        self.freed_places(dropped);
+        dropped
+    }
+
+    /// `n` counted connections are gone: as many waiters as places are woken, each one that
+    /// is not woken yet (a waiter woken but not yet running does not take a second place's
+    /// wake-up).
+    fn freed_places(&mut self, n: usize) {
+        if n > 0 {
+            self.open -= n;
+            self.freed.notify(n.additional());
         }
+    }
+}
+
+impl State {
+    /// Removes `dst`'s entry if nothing is counted against it any more. Any waiter still
+    /// listening on its event is woken first, to look again (and find a new entry).
+    fn remove_if_unused(&mut self, dst: &Destination) {
+        if self.hosts.get(dst).is_some_and(|host| host.open == 0) {
+            if let Some(host) = self.hosts.remove(dst) {
+                host.freed.notify(usize::MAX);
+            }
+        }
+    }
+
+    /// Closes the connection idle longest, of any host, to make room for another.
+    fn drop_least_recent_idle(&mut self) -> Option<Conn> {
+        let (dst, _) = self
+            .hosts
+            .iter()
+            .filter_map(|(dst, host)| Some((dst, host.idle.first()?.1)))
+            .min_by_key(|(_, since)| *since)?;
+        let dst = dst.clone();
+        let host = self.hosts.get_mut(&dst)?;
+        let (conn, _) = host.idle.remove(0);
+        host.freed_places(1);
+        self.idle -= 1;
+        self.remove_if_unused(&dst);
+        Some(conn)
     }
 }
 
@@ -105,29 +140,26 @@ impl Pool {
     /// An idle connection to `dst`, or a slot to open one; waits while the host is at its
     /// limit. Cancel-safe: dropping the future gives nothing up.
     ///
-    /// An idle connection is first checked to be open and silent (one non-blocking read) if
-    /// it has been idle for [`PROBE_AFTER`], or always with `probe_always`: for requests that
-    /// cannot be retried on a fresh connection when a stale one fails.
-    pub(crate) async fn checkout(
-        &self,
-        dst: &Destination,
-        probe_always: bool,
-    ) -> Result<Checkout, Error> {
+    /// An idle connection is first checked to be open and silent (one non-blocking read),
+    /// however briefly it was idle: bytes the server sent unasked (or its close) are seen
+    /// here, not read as the answer to the next request.
+    pub(crate) async fn checkout(&self, dst: &Destination) -> Result<Checkout, Error> {
         loop {
             let listener = {
                 let mut state = self.shared.lock();
                 if state.closed {
                     return Err(Error::bare(Kind::Closed));
                 }
+                let state = &mut *state;
                 let host = match state.hosts.get_mut(dst) {
                     Some(host) => host,
                     None => state.hosts.entry(dst.clone()).or_default(),
                 };
                 while let Some((mut conn, since)) = host.idle.pop() {
-                    let idle = since.elapsed();
-                    let probe = probe_always || idle >= PROBE_AFTER;
-                    if self.shared.expired(idle) || (probe && !conn.is_idle_usable()) {
-                        host.open -= 1;
+                    state.idle -= 1;
+                    if self.shared.expired(since.elapsed()) || !conn.is_idle_usable() {
+                        // Its place is this checkout's to take (below), or a waiter's.
+                        host.freed_places(1);
                         continue;
                     }
                     return Ok(Checkout::Idle(Pooled {
@@ -164,11 +196,32 @@ impl Pool {
         let mut state = self.shared.lock();
         state.closed = true;
         let mut conns = Vec::new();
+        state.idle = 0;
         for host in state.hosts.values_mut() {
             host.open -= host.idle.len();
             conns.extend(host.idle.drain(..).map(|(c, _)| c));
             host.freed.notify(usize::MAX);
         }
+        conns
+    }
+
+    /// Takes every idle connection out of the pool, to be closed: when the process is out of
+    /// file descriptors, they are what can be given back.
+    pub(crate) fn take_idle(&self) -> Vec<Conn> {
+        let mut state = self.shared.lock();
+        state.idle = 0;
+        let mut conns = Vec::new();
+        for host in state.hosts.values_mut() {
+            let n = host.idle.len();
+            conns.extend(host.idle.drain(..).map(|(c, _)| c));
+            host.freed_places(n);
+        }
+        state.hosts.retain(|_, host| {
+            if host.open == 0 {
+                host.freed.notify(usize::MAX);
+            }
+            host.open > 0
+        });
         conns
     }
 }
@@ -187,44 +240,58 @@ impl Shared {
     fn free(&self, dst: &Destination) {
         let mut state = self.lock();
         if let Some(host) = state.hosts.get_mut(dst) {
-            host.open -= 1;
-            host.freed.notify(1);
-            if host.open == 0 {
-                state.hosts.remove(dst);
-            }
+            host.freed_places(1);
+            state.remove_if_unused(dst);
         }
     }
 
-    /// A counted connection is idle again.
-    fn put_idle(&self, dst: &Destination, conn: Conn) {
+    /// A counted connection is idle again. Connections closed to make room are returned, to
+    /// be dropped outside the lock.
+    fn put_idle(&self, dst: &Destination, conn: Conn) -> Vec<Conn> {
         let mut state = self.lock();
+        let state = &mut *state;
         let closed = state.closed;
         let Some(host) = state.hosts.get_mut(dst) else {
-            return;
+            return vec![conn];
         };
         let now = Instant::now();
         if let Some(timeout) = self.config.idle_timeout {
-            host.drop_expired(timeout, now);
+            state.idle -= host.drop_expired(timeout, now);
         }
-        if closed || host.idle.len() >= self.config.max_idle_per_host {
-            drop(state);
-            drop(conn);
-            self.free(dst);
-            return;
+        let fits = host.idle.len() < self.config.max_idle_per_host && self.config.max_idle > 0;
+        if closed || !fits {
+            host.freed_places(1);
+            state.remove_if_unused(dst);
+            return vec![conn];
         }
         host.idle.push((conn, now));
-        host.freed.notify(1);
+        // The place stays taken, by an idle connection a waiter can check out.
+        host.freed.notify(1.additional());
+        state.idle += 1;
+        let mut closing = Vec::new();
+        while state.idle > self.config.max_idle {
+            match state.drop_least_recent_idle() {
+                Some(conn) => closing.push(conn),
+                None => break,
+            }
+        }
         // Other hosts' idle connections expire here too, at most once per idle timeout: no
         // background task (and no executor thread) is needed for it.
         if let Some(timeout) = self.config.idle_timeout {
             if state.next_sweep.is_none_or(|at| now >= at) {
                 state.next_sweep = Some(now + timeout);
+                let mut dropped = 0;
                 state.hosts.retain(|_, host| {
-                    host.drop_expired(timeout, now);
+                    dropped += host.drop_expired(timeout, now);
+                    if host.open == 0 {
+                        host.freed.notify(usize::MAX);
+                    }
                     host.open > 0
                 });
+                state.idle -= dropped;
             }
         }
+        closing
     }
 }
 
@@ -264,7 +331,7 @@ impl Pooled {
         if conn.can_reuse() {
             conn.trim_for_idle();
             slot.armed = false;
-            slot.shared.put_idle(&slot.dst, conn);
+            drop(slot.shared.put_idle(&slot.dst, conn));
         }
     }
 }
@@ -313,20 +380,19 @@ mod tests {
         let pool = Pool::new(config);
         let dst = Destination::from_url(&"http://h/".parse().unwrap()).unwrap();
         smol::block_on(async {
-            let a = slot(pool.checkout(&dst, true).await.unwrap()).fill(conn(&exec, &dst));
-            let b = slot(pool.checkout(&dst, true).await.unwrap()).fill(conn(&exec, &dst));
+            let a = slot(pool.checkout(&dst).await.unwrap()).fill(conn(&exec, &dst));
+            let b = slot(pool.checkout(&dst).await.unwrap()).fill(conn(&exec, &dst));
             a.release();
             async_io::Timer::after(Duration::from_millis(30)).await;
             b.release(); // finds `a` expired and closes it
-            let reused = pool.checkout(&dst, true).await.unwrap();
+            let reused = pool.checkout(&dst).await.unwrap();
             assert!(matches!(reused, Checkout::Idle(_)), "b is idle and fresh");
             // One place is free again, so this does not wait.
             let wait = async_io::Timer::after(Duration::from_secs(1));
-            let next =
-                futures_lite::future::or(async { Some(pool.checkout(&dst, true).await) }, async {
-                    wait.await;
-                    None
-                });
+            let next = futures_lite::future::or(async { Some(pool.checkout(&dst).await) }, async {
+                wait.await;
+                None
+            });
             assert!(matches!(next.await, Some(Ok(Checkout::Connect(_)))));
         });
     }
@@ -339,18 +405,18 @@ mod tests {
         });
         let dst = Destination::from_url(&"http://h/".parse().unwrap()).unwrap();
         smol::block_on(async {
-            let held = slot(pool.checkout(&dst, true).await.unwrap());
+            let held = slot(pool.checkout(&dst).await.unwrap());
             let waiter = {
                 let pool = pool.clone();
                 let dst = dst.clone();
-                smol::spawn(async move { pool.checkout(&dst, true).await.map(|_| ()) })
+                smol::spawn(async move { pool.checkout(&dst).await.map(|_| ()) })
             };
             async_io::Timer::after(Duration::from_millis(10)).await;
             assert!(pool.close().is_empty());
             drop(held);
             assert!(waiter.await.unwrap_err().is_closed());
             assert!(
-                pool.checkout(&dst, true)
+                pool.checkout(&dst)
                     .await
                     .err()
                     .is_some_and(|e| e.is_closed())

@@ -48,6 +48,7 @@ pub(crate) fn next_request(prev: Request, response: &Response) -> Result<Option<
         mut headers,
         body,
         options,
+        mut cross_origin,
     } = prev;
     // As browsers do (Fetch "HTTP-redirect fetch", RFC 9110 §15.4): 303 makes any method
     // but HEAD a GET; 301 and 302 do that to POST only; 307 and 308 never change it.
@@ -71,10 +72,13 @@ pub(crate) fn next_request(prev: Request, response: &Response) -> Result<Option<
         Body::empty()
     };
     if !same_origin(&prev_url, &url) {
+        // The request's own credentials go here; the client's and the profile's are left out
+        // when the head is made, for this hop and every later one.
         for name in CREDENTIALS {
             headers.remove(name);
         }
         headers.remove("host");
+        cross_origin = true;
     }
     Ok(Some(Request {
         method,
@@ -82,6 +86,7 @@ pub(crate) fn next_request(prev: Request, response: &Response) -> Result<Option<
         headers,
         body,
         options,
+        cross_origin,
     }))
 }
 

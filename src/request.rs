@@ -136,6 +136,9 @@ pub struct Request {
     pub(crate) headers: Headers,
     pub(crate) body: Body,
     pub(crate) options: RequestOptions,
+    /// A redirect took this request away from the origin it was made for: no layer's
+    /// credentials go with it.
+    pub(crate) cross_origin: bool,
 }
 
 impl Request {
@@ -147,6 +150,7 @@ impl Request {
             headers: Headers::new(),
             body: Body::empty(),
             options: RequestOptions::default(),
+            cross_origin: false,
         }
     }
 

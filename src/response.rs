@@ -279,8 +279,13 @@ impl ResponseBody {
                 Err(e) => return Poll::Ready(Err(Error::from_io(Kind::Decode, e))),
             }
         }
-        // The decoded stream ended: read the raw body to its end so the connection is freed.
-        while std::task::ready!(decoder.raw_mut().poll_chunk(cx))?.is_some() {}
+        // The decoded stream ended, and the raw body should end with it (its framing may still
+        // be on its way: a last chunk). Bytes past the coded stream are not read on, however
+        // many there are: the connection is closed instead.
+        let raw = decoder.raw_mut();
+        if std::task::ready!(raw.poll_chunk(cx))?.is_some() {
+            raw.abandon();
+        }
         Poll::Ready(Ok(None))
     }
 }
@@ -327,6 +332,13 @@ impl RawBody {
             Err(_) => self.reading = None,
         }
         Poll::Ready(result)
+    }
+}
+
+impl RawBody {
+    /// Stops reading: the connection closes, mid-message.
+    fn abandon(&mut self) {
+        self.reading = None;
     }
 }
 

@@ -168,6 +168,10 @@ impl IdleTimer {
         self.armed = None;
     }
 
+    pub(crate) fn deadlines(&self) -> Deadlines {
+        self.deadlines
+    }
+
     pub(crate) fn executor(&self) -> &Arc<dyn Executor> {
         &self.exec
     }

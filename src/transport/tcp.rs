@@ -58,9 +58,9 @@ impl TcpConnector {
                 Err(e) => last = Some((addr, e)),
             }
         }
-        let (addr, e) =
+        let (addr, source) =
             last.ok_or_else(|| Error::new(Kind::Connect, "no address to connect to"))?;
-        Err(Error::new(Kind::Connect, format!("{addr}: {e}")))
+        Err(Error::new(Kind::Connect, AddrError { addr, source }))
     }
 }
 
@@ -70,5 +70,24 @@ impl Connector for TcpConnector {
             let stream = self.connect_tcp(dst).await?;
             Ok(Box::new(stream) as BoxIo)
         })
+    }
+}
+
+/// A connect to one address failed: the address, and the OS error kept as the source.
+#[derive(Debug)]
+struct AddrError {
+    addr: SocketAddr,
+    source: std::io::Error,
+}
+
+impl std::fmt::Display for AddrError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.addr, self.source)
+    }
+}
+
+impl std::error::Error for AddrError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
     }
 }

@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_lite::{AsyncReadExt, StreamExt};
-use tls_requests::{AsyncClient, Body, Method, Url};
+use tls_requests::{AsyncClient, Body, HeaderValue, Headers, Method, Url};
 
-use crate::support::{Reply, Server, fetch, get_all, run};
+use crate::support::{Reply, Server, fetch, get_all, minimal_profile, run};
 
 #[test]
 fn get_returns_status_headers_and_body_as_received() {
@@ -491,5 +491,103 @@ fn head_limits_are_configurable() {
             err.is_protocol() && err.to_string().contains("exceeds 2048 bytes"),
             "{err}"
         );
+    });
+}
+
+/// Framing headers are the client's: a caller's `Transfer-Encoding` or `Content-Length` never
+/// goes out beside the framing of the body actually sent (issue 15, item 6).
+#[test]
+fn a_callers_framing_headers_give_way_to_the_body() {
+    let server = Server::plain(|s| Reply::ok(&format!("{}", s.body.len())));
+    run(async {
+        let client = AsyncClient::new();
+        let empty_chunked = client
+            .post(server.url("/a"))
+            .header("Transfer-Encoding", "chunked");
+        assert_eq!(empty_chunked.await.unwrap().text().await.unwrap(), "0");
+        let empty_length = client.put(server.url("/b")).header("Content-Length", "5");
+        assert_eq!(empty_length.await.unwrap().text().await.unwrap(), "0");
+        let get_chunked = client
+            .get(server.url("/c"))
+            .header("transfer-encoding", "chunked")
+            .header("Content-Length", "3");
+        assert_eq!(get_chunked.await.unwrap().text().await.unwrap(), "0");
+        let full = client
+            .post(server.url("/d"))
+            .header("Transfer-Encoding", "chunked")
+            .header("Content-Length", "99")
+            .body("four");
+        assert_eq!(full.await.unwrap().text().await.unwrap(), "4");
+        let framing = |i: usize| {
+            let seen = &server.seen()[i];
+            let named = |n: &str| {
+                seen.headers
+                    .iter()
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(n))
+                    .map(|(_, v)| v.clone())
+                    .collect::<Vec<_>>()
+            };
+            (named("transfer-encoding"), named("content-length"))
+        };
+        let none = Vec::<String>::new;
+        assert_eq!(framing(0), (none(), vec!["0".to_owned()]));
+        assert_eq!(framing(1), (none(), vec!["0".to_owned()]));
+        assert_eq!(framing(2), (none(), none()));
+        assert_eq!(framing(3), (none(), vec!["4".to_owned()]));
+        assert_eq!(server.connections(), 1, "every exchange was framed right");
+    });
+}
+
+/// A request header replaces every default field of its name, not only the first (issue 15,
+/// item 7); so does a client default over the profile's.
+#[test]
+fn an_override_replaces_every_field_of_its_name() {
+    let server = Server::plain(|_| Reply::ok("ok"));
+    let mut defaults = Headers::new();
+    for (name, value) in [("X-A", "a"), ("Y", "y"), ("x-a", "b")] {
+        defaults
+            .append(name, HeaderValue::from_static(value))
+            .unwrap();
+    }
+    let mut profile_headers = minimal_profile().headers().clone();
+    for value in ["p1", "p2"] {
+        profile_headers
+            .append("X-P", HeaderValue::from_static(value))
+            .unwrap();
+    }
+    let profile = minimal_profile()
+        .to_builder()
+        .headers(profile_headers)
+        .build()
+        .unwrap();
+    run(async {
+        let client = AsyncClient::builder()
+            .profile(profile)
+            .default_headers(defaults)
+            .header("X-P", "client")
+            .build()
+            .unwrap();
+        fetch(&client, server.url("/default")).await;
+        client
+            .get(server.url("/"))
+            .header("X-A", "c")
+            .await
+            .unwrap();
+        let fields = |i: usize, name: &str| {
+            server.seen()[i]
+                .headers
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(0, "x-a"),
+            ["X-A: a", "x-a: b"],
+            "defaults may repeat"
+        );
+        assert_eq!(fields(0, "x-p"), ["X-P: client"]);
+        assert_eq!(fields(1, "x-a"), ["X-A: c"]);
+        assert_eq!(fields(1, "y"), ["Y: y"]);
     });
 }

@@ -3,9 +3,12 @@
 use async_compression::futures::bufread::{BrotliEncoder, GzipEncoder, ZlibEncoder, ZstdEncoder};
 use futures_lite::AsyncReadExt;
 use futures_lite::io::{BufReader, Cursor};
+use std::time::Duration;
+
 use tls_requests::AsyncClient;
 
 use crate::support::{Reply, Server, run, text};
+use crate::watchdog::within;
 
 const TEXT: &str = "the same sentence, over and over; ";
 
@@ -176,4 +179,38 @@ fn buffered_reads_stop_at_the_body_limit_and_bombs_are_defused() {
             200
         );
     });
+}
+
+/// Bytes after the end of a compressed stream are not read on and on: a gzip body with no
+/// length, followed by endless bytes, gives its decoded text and the connection is closed
+/// (issue 15, item 3).
+#[test]
+fn bytes_after_a_compressed_stream_end_it() {
+    let gzip = run(encode("gzip", b"hello"));
+    let mut reply = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
+    reply.extend_from_slice(&gzip);
+    let server = Server::plain(move |_| Reply::raw(&reply).repeat(&[b'x'; 16 * 1024], 1 << 20));
+    for whole in [true, false] {
+        let url = server.url("/");
+        let body = within(
+            Duration::from_secs(5),
+            "reading past a gzip end",
+            move || async move {
+                let client = AsyncClient::builder()
+                    .max_body_bytes(64 * 1024)
+                    .build()
+                    .unwrap();
+                let mut r = client.get(url).await.unwrap();
+                if whole {
+                    return r.bytes().await.unwrap().to_vec();
+                }
+                let mut all = Vec::new();
+                while let Some(chunk) = r.chunk().await.unwrap() {
+                    all.extend_from_slice(&chunk);
+                }
+                all
+            },
+        );
+        assert_eq!(body, b"hello");
+    }
 }

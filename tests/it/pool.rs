@@ -1,5 +1,8 @@
 //! Keep-alive reuse, per-host limits, stale connections and cancellation.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_io::Timer;
@@ -7,6 +10,7 @@ use futures_lite::future;
 use tls_requests::AsyncClient;
 
 use crate::support::{Reply, Server, fetch, get_all, run, text};
+use crate::watchdog::within;
 
 #[test]
 fn sequential_requests_reuse_one_connection() {
@@ -244,5 +248,219 @@ fn a_post_never_goes_out_on_a_connection_the_server_closed() {
             5,
             "each POST sent once"
         );
+    });
+}
+
+/// Every request waiting for a place under the per-host limit gets one, whatever freed it:
+/// failed connects, servers closing connections (`Connection: close`, HTTP/1.0, a
+/// keep-alive request limit as nginx's), responses dropped unread, and the blocking client
+/// (issue 15, item 11).
+#[test]
+fn every_waiter_for_a_host_slot_gets_one() {
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!(
+            "http://127.0.0.1:{}/",
+            listener.local_addr().unwrap().port()
+        )
+    };
+    let url = refused.clone();
+    let errors = within(
+        Duration::from_secs(10),
+        "waiters on a refused port",
+        move || async move {
+            let client = AsyncClient::builder()
+                .max_connections_per_host(1)
+                .build()
+                .unwrap();
+            let tasks: Vec<_> = (0..3)
+                .map(|_| {
+                    let (client, url) = (client.clone(), url.clone());
+                    smol::spawn(async move { client.get(url).await.map(drop) })
+                })
+                .collect();
+            let mut errors = Vec::new();
+            for task in tasks {
+                errors.push(task.await.unwrap_err());
+            }
+            errors
+        },
+    );
+    assert!(errors.iter().all(|e| e.is_connect()), "{errors:?}");
+
+    let per_conn = Arc::new(Mutex::new(HashMap::<usize, usize>::new()));
+    let server = Server::plain(move |s| {
+        let served = {
+            let mut counts = per_conn.lock().unwrap();
+            let n = counts.entry(s.conn).or_default();
+            *n += 1;
+            *n
+        };
+        match s.target.as_str() {
+            "/close" => Reply::status(200, &[("Connection", "close")], "ok"),
+            "/http10" => Reply::raw(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+            "/late-body" => Reply::new()
+                .send(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+                .wait(Duration::from_millis(5))
+                .send(b"ok"),
+            // nginx's keepalive_requests: the fourth request on a connection is its last.
+            _ if served == 4 => Reply::status(200, &[("Connection", "close")], "ok").close(),
+            _ => Reply::ok("ok"),
+        }
+    });
+    for path in ["/close", "/http10", "/late-body", "/limit"] {
+        let url = server.url(path);
+        let done = within(Duration::from_secs(20), path, move || async move {
+            let client = AsyncClient::builder()
+                .max_connections_per_host(4)
+                .build()
+                .unwrap();
+            let tasks: Vec<_> = (0..300)
+                .map(|_| {
+                    let (client, url) = (client.clone(), url.clone());
+                    smol::spawn(async move {
+                        let r = client.get(url).await.unwrap();
+                        if path == "/late-body" {
+                            drop(r); // unread: its connection closes
+                        } else {
+                            assert_eq!(r.text().await.unwrap(), "ok");
+                        }
+                    })
+                })
+                .collect();
+            let count = tasks.len();
+            for task in tasks {
+                task.await;
+            }
+            count
+        });
+        assert_eq!(done, 300, "{path}");
+    }
+
+    let done = within(
+        Duration::from_secs(10),
+        "blocking waiters",
+        move || async move {
+            let client = tls_requests::blocking::Client::builder()
+                .max_connections_per_host(1)
+                .build_blocking()
+                .unwrap();
+            let threads: Vec<_> = (0..3)
+                .map(|_| {
+                    let (client, url) = (client.clone(), refused.clone());
+                    std::thread::spawn(move || client.get(url).send().map(drop).unwrap_err())
+                })
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| t.join().unwrap().is_connect())
+                .filter(|c| *c)
+                .count()
+        },
+    );
+    assert_eq!(done, 3);
+}
+
+/// A plain HTTP server on every loopback address (`127.x.y.z`), answering `ok` to every
+/// request, counting the connections open right now. Hosts apart from [`Server`], which
+/// listens on 127.0.0.1 only.
+fn any_loopback_server() -> (u16, Arc<AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let open = Arc::new(AtomicUsize::new(0));
+    let counter = open.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let open = counter.clone();
+            open.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = stream.read(&mut buf) {
+                    got.extend_from_slice(&buf[..n]);
+                    while let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                        got.drain(..end + 4);
+                        let reply = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                        if stream.write_all(reply).is_err() {
+                            break;
+                        }
+                    }
+                }
+                open.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+    });
+    (port, open)
+}
+
+/// `127.0.x.y` for the `i`-th of many hosts.
+fn host(i: usize, port: u16) -> String {
+    format!("http://127.0.{}.{}:{port}/", i / 250, 1 + i % 250)
+}
+
+/// Idle connections are capped across all hosts, the least recently used closed to make
+/// room (issue 15, item 9).
+#[test]
+fn idle_connections_are_capped_across_hosts() {
+    let (port, open) = any_loopback_server();
+    run(async {
+        let client = AsyncClient::builder().pool_max_idle(20).build().unwrap();
+        for i in 0..60 {
+            fetch(&client, host(i, port)).await;
+        }
+        Timer::after(Duration::from_millis(100)).await;
+        assert_eq!(open.load(Ordering::SeqCst), 20, "the cap, no more");
+        // The most recent hosts kept theirs: a request to one of them opens nothing.
+        fetch(&client, host(59, port)).await;
+        Timer::after(Duration::from_millis(50)).await;
+        assert_eq!(open.load(Ordering::SeqCst), 20);
+    });
+}
+
+/// Out of file descriptors, the client closes idle connections and tries again: 300 hosts
+/// in a row with `ulimit -n 128` all answer (issue 15, item 9). The crawl runs in a child
+/// process, the test binary itself, so the limit touches nothing else.
+#[test]
+fn a_crawl_survives_a_low_descriptor_limit() {
+    let (port, _open) = any_loopback_server();
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 128 && exec \"$0\" \"$@\"")
+        .arg(exe)
+        .args([
+            "pool::crawl_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("CRAWL_PORT", port.to_string())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("300 of 300 answered"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "run by a_crawl_survives_a_low_descriptor_limit, in a process of its own"]
+fn crawl_child() {
+    let port: u16 = std::env::var("CRAWL_PORT").unwrap().parse().unwrap();
+    run(async {
+        let client = AsyncClient::new();
+        let mut answered = 0;
+        for i in 0..300 {
+            match client.get(host(i, port)).await {
+                Ok(r) => answered += usize::from(r.text().await.is_ok()),
+                Err(e) => println!("{i}: {e}"),
+            }
+        }
+        println!("{answered} of 300 answered");
     });
 }

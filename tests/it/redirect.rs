@@ -1,8 +1,11 @@
 //! Redirects over real sockets: methods, bodies, origins, limits, history.
 
-use tls_requests::{AsyncClient, Body};
+use std::time::Duration;
 
-use crate::support::{Reply, Server, run};
+use tls_requests::{AsyncClient, Body, HeaderValue, MockResponse, MockTransport};
+
+use crate::support::{Reply, Server, fetch, minimal_profile, run};
+use crate::watchdog::within;
 
 fn redirect(code: u16, to: &str) -> Reply {
     Reply::status(code, &[("Location", to)], "moved")
@@ -212,6 +215,159 @@ fn bad_locations_are_redirect_errors() {
         assert_eq!(
             (r.status().as_u16(), r.text().await.unwrap().as_str()),
             (302, "no location")
+        );
+    });
+}
+
+/// Headers of the profile, the client and the request alike carry credentials only to the
+/// origin they were set for: not to another host, and not from https down to http on the
+/// same host (issue 15, item 1).
+#[test]
+fn credentials_of_every_layer_stay_on_their_origin() {
+    let other = Server::plain(|_| Reply::ok("other"));
+    let target = other.url("/landing");
+    let server = Server::plain(move |s| match s.target.as_str() {
+        "/same" => redirect(302, "/here"),
+        "/away" => redirect(302, &target),
+        _ => Reply::ok("here"),
+    });
+    let mut profile_headers = minimal_profile().headers().clone();
+    profile_headers
+        .append("Cookie", HeaderValue::from_static("from=profile"))
+        .unwrap();
+    let profile = minimal_profile()
+        .to_builder()
+        .headers(profile_headers)
+        .build()
+        .unwrap();
+    let client = || {
+        AsyncClient::builder()
+            .profile(profile.clone())
+            .header("Authorization", "Bearer client-secret")
+            .header("Proxy-Authorization", "Basic cHJveHk6c2VjcmV0")
+            .header("X-Kept", "yes")
+    };
+    let credentials = |seen: &crate::support::Seen| {
+        ["authorization", "cookie", "proxy-authorization"]
+            .map(|n| seen.header(n).map(str::to_owned))
+    };
+    run(async {
+        let client = client().build().unwrap();
+        fetch(&client, server.url("/same")).await;
+        assert_eq!(
+            credentials(&server.seen()[1]),
+            [
+                Some("Bearer client-secret".to_owned()),
+                Some("from=profile".to_owned()),
+                Some("Basic cHJveHk6c2VjcmV0".to_owned())
+            ],
+            "same origin: kept"
+        );
+        let r = client.get(server.url("/away")).await.unwrap();
+        assert_eq!(r.text().await.unwrap(), "other");
+        let away = &other.seen()[0];
+        assert_eq!(credentials(away), [None, None, None], "{}", away.head);
+        assert_eq!(away.header("x-kept"), Some("yes"));
+    });
+
+    // https to http on the same host and port is another origin too.
+    let mock = MockTransport::new(|req| match (req.url.scheme(), req.url.path()) {
+        ("https", "/down") => {
+            MockResponse::new(302).header("Location", "http://example.com/landed")
+        }
+        _ => MockResponse::new(200),
+    });
+    run(async {
+        let client = client().connector(mock.clone()).build().unwrap();
+        let r = client
+            .get("https://example.com/down")
+            .header("Cookie", "request=1")
+            .await
+            .unwrap();
+        assert_eq!(r.url().as_str(), "http://example.com/landed");
+        let requests = mock.requests();
+        assert_eq!(requests.len(), 2);
+        assert!(requests[0].headers.contains("authorization"));
+        for name in ["authorization", "cookie", "proxy-authorization"] {
+            assert!(!requests[1].headers.contains(name), "{name} went to http");
+        }
+    });
+}
+
+/// A redirect whose body stalls part way does not hold the request: with a default client
+/// (no total timeout) the next hop goes out on a new connection (issue 15, item 2).
+#[test]
+fn a_stalled_redirect_body_does_not_hang_the_request() {
+    let server = Server::plain(|s| match s.target.as_str() {
+        "/from" => Reply::new()
+            .send(b"HTTP/1.1 302 Found\r\nLocation: /to\r\nContent-Length: 100\r\n\r\nabc")
+            .wait(Duration::from_secs(20)),
+        _ => Reply::ok("arrived"),
+    });
+    let url = server.url("/from");
+    let body = within(
+        Duration::from_secs(5),
+        "GET of a stalled redirect",
+        move || async move {
+            let client = AsyncClient::new();
+            client.get(url).await.unwrap().text().await.unwrap()
+        },
+    );
+    assert_eq!(body, "arrived");
+    let seen = server.seen();
+    assert_eq!(seen[1].target, "/to");
+    assert_eq!(seen[1].conn, 1, "the stalled connection was not reused");
+}
+
+/// `user:password@` in a URL becomes Basic auth (percent-decoded), unless the request sets
+/// its own `Authorization`; it follows a redirect on the same origin only (issue 15, item 14).
+#[test]
+fn url_credentials_are_sent_as_basic_auth() {
+    let other = Server::plain(|_| Reply::ok("other"));
+    let target = other.url("/landing");
+    let server = Server::plain(move |s| match s.target.as_str() {
+        "/same" => redirect(302, "/here"),
+        "/away" => redirect(302, &target),
+        _ => Reply::ok("here"),
+    });
+    let with_user = |path: &str| {
+        let url = server.url(path);
+        url.replacen("http://", "http://al%40ice:p%3Ass%20word@", 1)
+    };
+    run(async {
+        let client = AsyncClient::new();
+        fetch(&client, with_user("/")).await;
+        // base64("al@ice:p:ss word")
+        let expected = Some("Basic YWxAaWNlOnA6c3Mgd29yZA==");
+        assert_eq!(server.seen()[0].header("authorization"), expected);
+        assert!(
+            !server.seen()[0].head.contains("ice"),
+            "no user in the request line"
+        );
+
+        fetch(&client, with_user("/same")).await;
+        assert_eq!(server.seen()[2].header("authorization"), expected);
+
+        fetch(&client, with_user("/away")).await;
+        assert_eq!(other.seen()[0].header("authorization"), None);
+
+        client
+            .get(with_user("/"))
+            .header("Authorization", "Bearer own")
+            .await
+            .unwrap();
+        assert_eq!(
+            server.seen().last().unwrap().header("authorization"),
+            Some("Bearer own")
+        );
+        let client = AsyncClient::builder()
+            .header("authorization", "Bearer client")
+            .build()
+            .unwrap();
+        fetch(&client, with_user("/")).await;
+        assert_eq!(
+            server.seen().last().unwrap().header("authorization"),
+            Some("Bearer client")
         );
     });
 }

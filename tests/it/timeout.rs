@@ -160,3 +160,46 @@ fn a_timed_out_connection_is_not_reused() {
         assert_eq!(server.connections(), 2);
     });
 }
+
+/// While the client waits for `100 Continue`, the read timeout does not run: a server that
+/// ignores `Expect` gets the body after the wait, even with a read timeout shorter than it
+/// (issue 15, item 5).
+#[test]
+fn expect_continue_outlasts_a_short_read_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // A server that never sends `100 Continue`: it reads the head and the body, then answers.
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !got.ends_with(b"body") {
+            let n = stream.read(&mut buf).unwrap();
+            assert!(n > 0, "the client closed before sending its body");
+            got.extend_from_slice(&buf[..n]);
+        }
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            .unwrap();
+        String::from_utf8(got).unwrap()
+    });
+    run(async {
+        let client = AsyncClient::builder()
+            .read_timeout(ms(300))
+            .build()
+            .unwrap();
+        let r = client
+            .post(format!("http://127.0.0.1:{port}/upload"))
+            .header("Expect", "100-continue")
+            .body("body")
+            .await
+            .unwrap();
+        assert_eq!(r.text().await.unwrap(), "ok");
+    });
+    let seen = server.join().unwrap();
+    assert!(
+        seen.to_ascii_lowercase().contains("expect: 100-continue"),
+        "{seen}"
+    );
+}

@@ -127,7 +127,6 @@ fn every_profile_sends_exactly_its_wire_headers() {
                 ("https://example.com:80/", "example.com:80"),
                 ("http://[::1]/", "[::1]"),
                 ("https://[2001:db8::1]:8443/x", "[2001:db8::1]:8443"),
-                ("http://user:pw@127.0.0.1:9/", "127.0.0.1:9"),
                 ("http://Bücher.Example/", "xn--bcher-kva.example"),
             ] {
                 assert_eq!(
@@ -136,6 +135,14 @@ fn every_profile_sends_exactly_its_wire_headers() {
                     "{name} {url}"
                 );
             }
+
+            // URL credentials: not in Host, sent as Basic after the defaults.
+            let basic = fields(&[("Authorization", "Basic dXNlcjpwdw==")]);
+            assert_eq!(
+                sent(&client, &server, get("http://user:pw@127.0.0.1:9/", &[])).await,
+                cat(&[&host("127.0.0.1:9"), &defaults, &basic]),
+                "{name}"
+            );
 
             // Framing last: an empty POST says so; a body its length; a stream is chunked.
             let post = |headers: &[(&str, &str)]| {

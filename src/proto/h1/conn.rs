@@ -175,14 +175,24 @@ impl Conn {
     }
 
     /// Waits a short while for `100 Continue`; a final response instead is returned.
+    ///
+    /// The read timeout does not run meanwhile: a server that ignores `Expect` is not a
+    /// silent one, and gets the body when the wait is over. The total deadline still holds.
     async fn await_continue(&mut self) -> Result<Option<ResponseHead>, Error> {
         let exec = self.timer.executor().clone();
+        let deadlines = self.timer.deadlines();
+        self.timer.set(Deadlines {
+            idle: None,
+            ..deadlines
+        });
         let read = async { Some(self.read_head().await) };
         let waited = futures_lite::future::or(read, async {
             exec.sleep(CONTINUE_WAIT).await;
             None
-        });
-        match waited.await {
+        })
+        .await;
+        self.timer.set(deadlines);
+        match waited {
             None => Ok(None),
             // `100 Continue` or another interim response: send the body, the final answer is
             // still to come.

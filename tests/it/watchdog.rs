@@ -1,0 +1,25 @@
+//! A watchdog for tests of hangs: the code under test runs on a thread of its own, so a
+//! future that never returns (or spins without yielding) fails the test instead of hanging
+//! the suite. The client's own timeouts are not trusted for this.
+
+use std::future::Future;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Runs `make()`'s future on its own thread and returns its output, or panics naming `what`
+/// if it has not finished within `limit`. A hung thread is left behind.
+pub fn within<T, F>(limit: Duration, what: &str, make: impl FnOnce() -> F + Send + 'static) -> T
+where
+    T: Send + 'static,
+    F: Future<Output = T>,
+{
+    let (done, result) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(smol::block_on(make()));
+    });
+    match result.recv_timeout(limit) {
+        Ok(value) => value,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("hung: {what} not done after {limit:?}"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what} panicked"),
+    }
+}
