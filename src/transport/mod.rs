@@ -5,6 +5,7 @@
 //! custom connector can tunnel, use a different socket library, or stay in memory like
 //! [`MockTransport`].
 
+mod dns;
 mod mock;
 mod tcp;
 mod tls;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use futures_io::{AsyncRead, AsyncWrite};
 use url::{Host, Url};
 
+pub use dns::{DnsCache, Resolve, SystemResolver};
 pub use mock::{MockRequest, MockResponse, MockTransport};
 pub use tcp::TcpConnector;
 pub use tls::{Certificate, TlsConnector};

@@ -6,6 +6,7 @@ mod blocking;
 mod cancel;
 mod client;
 mod clienthello;
+mod connect;
 mod corpus;
 mod decode;
 mod fingerprint;
