@@ -20,7 +20,7 @@ use crate::redirect;
 use crate::request::{BodyKind, Request, RequestBuilder};
 use crate::response::{Response, ResponseBody};
 use crate::rt::{self, Deadlines, Executor};
-use crate::transport::{Certificate, Connector, Destination, TcpConnector, TlsConnector};
+use crate::transport::{Certificate, Connector, Destination, Resolve, TcpConnector, TlsConnector};
 
 /// The default [`ClientBuilder::max_body_bytes`]: 256 MiB.
 const DEFAULT_MAX_BODY: usize = 256 << 20;
@@ -563,6 +563,7 @@ pub struct ClientBuilder {
     exec: Option<Arc<dyn Executor>>,
     connector: Option<Box<dyn Connector>>,
     transport: Option<Box<dyn Connector>>,
+    resolver: Option<Arc<dyn Resolve>>,
 }
 
 impl Default for ClientBuilder {
@@ -588,6 +589,7 @@ impl Default for ClientBuilder {
             exec: None,
             connector: None,
             transport: None,
+            resolver: None,
         }
     }
 }
@@ -771,6 +773,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Resolves host names with `resolver` instead of the system resolver (IP addresses are
+    /// not resolved). It is used as it is: wrap it in a [`DnsCache`](crate::transport::DnsCache)
+    /// to cache and coalesce its lookups, as the default resolver is. Not used when
+    /// [`connector`](Self::connector) or [`transport`](Self::transport) replaces TCP.
+    pub fn resolver(mut self, resolver: impl Resolve) -> ClientBuilder {
+        self.resolver = Some(Arc::new(resolver));
+        self
+    }
+
     /// A [blocking client](crate::blocking::Client) with these settings.
     pub fn build_blocking(self) -> Result<crate::blocking::Client> {
         self.build().map(crate::blocking::Client::from)
@@ -794,10 +805,13 @@ impl ClientBuilder {
         let connector: Box<dyn Connector> = match (self.connector, self.transport) {
             (Some(c), _) => c,
             (None, Some(t)) => Box::new(TlsConnector::new(t, tls_configs()?)),
-            (None, None) => Box::new(TlsConnector::new(
-                TcpConnector::new(exec.clone()),
-                tls_configs()?,
-            )),
+            (None, None) => {
+                let tcp = match self.resolver {
+                    Some(resolver) => TcpConnector::with_resolver(exec.clone(), resolver),
+                    None => TcpConnector::new(exec.clone()),
+                };
+                Box::new(TlsConnector::new(tcp, tls_configs()?))
+            }
         };
         let mut config = self.config;
         config.headers = default_headers(&self.profile, &config.headers, config.decompress)?;

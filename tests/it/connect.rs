@@ -84,7 +84,7 @@ impl Resolve for Fixed {
 
 /// A client whose every name resolves to `addrs`.
 fn client_resolving_to(addrs: Vec<SocketAddr>) -> tls_requests::ClientBuilder {
-    AsyncClient::builder().transport(TcpConnector::with_resolver(exec(), Fixed(addrs)))
+    AsyncClient::builder().resolver(Fixed(addrs))
 }
 
 #[test]
