@@ -19,4 +19,5 @@ mod streaming;
 mod support;
 mod timeout;
 mod tls;
+mod tls_fallback;
 mod wire;
