@@ -39,11 +39,90 @@ pub(crate) struct TlsOptions {
     pub(crate) extra_roots: Vec<Certificate>,
 }
 
-/// The two configurations of one profile, built once per client.
-#[derive(Clone, Debug)]
+/// The two configurations of one profile, built once per client, and their copies per
+/// destination.
+#[derive(Debug)]
 pub(crate) struct TlsConfigs {
-    pub(crate) fingerprint: Arc<ClientConfig>,
-    pub(crate) honest: Arc<ClientConfig>,
+    fingerprint: Arc<ClientConfig>,
+    honest: Arc<ClientConfig>,
+    destinations: Mutex<Destinations>,
+}
+
+/// Which of the two configurations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Hello {
+    /// The browser's hello, tried first.
+    Fingerprint,
+    /// The honest TLS 1.2 + 1.3 hello of the retry.
+    Honest,
+}
+
+/// Destinations with a configuration of their own, at most; the least recently used goes.
+const DESTINATIONS: usize = 256;
+
+/// Per-destination copies of the configurations, by host, port and hello.
+#[derive(Debug, Default)]
+struct Destinations {
+    configs: HashMap<(Arc<str>, u16, Hello), Used>,
+    /// Counts calls, to tell which copy was used least recently.
+    tick: u64,
+}
+
+/// One destination's copy and the tick it was last used at.
+#[derive(Debug)]
+struct Used {
+    config: Arc<ClientConfig>,
+    tick: u64,
+}
+
+impl TlsConfigs {
+    /// The `hello` configuration for `host` and `port`.
+    ///
+    /// rustls keys its session store by server name only, so one store per configuration
+    /// would offer a ticket from `localhost:8443` to a different server on `localhost:9443`:
+    /// that links the two visits and is a tell no browser has (Chrome keys sessions by host
+    /// and port). So each destination gets a copy of the configuration, sharing everything
+    /// but a session store of its own, made on the first connection to it and kept for the
+    /// [`DESTINATIONS`] most recently used.
+    pub(crate) fn for_destination(
+        &self,
+        hello: Hello,
+        host: &Arc<str>,
+        port: u16,
+    ) -> Arc<ClientConfig> {
+        let mut destinations = self.destinations.lock().unwrap_or_else(|e| e.into_inner());
+        destinations.tick += 1;
+        let tick = destinations.tick;
+        let key = (host.clone(), port, hello);
+        if let Some(used) = destinations.configs.get_mut(&key) {
+            used.tick = tick;
+            return used.config.clone();
+        }
+        if destinations.configs.len() >= DESTINATIONS {
+            let oldest = destinations
+                .configs
+                .iter()
+                .min_by_key(|(_, used)| used.tick)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                destinations.configs.remove(&oldest);
+            }
+        }
+        let base = match hello {
+            Hello::Fingerprint => &self.fingerprint,
+            Hello::Honest => &self.honest,
+        };
+        let mut config = ClientConfig::clone(base);
+        config.resumption =
+            Resumption::store(Arc::new(NoKeyShareHint(ClientSessionMemoryCache::new(1))));
+        let config = Arc::new(config);
+        let used = Used {
+            config: config.clone(),
+            tick,
+        };
+        destinations.configs.insert(key, used);
+        config
+    }
 }
 
 /// Checks that `spec` can make a working configuration.
@@ -73,6 +152,7 @@ pub(crate) fn configs(spec: &TlsSpec, options: &TlsOptions) -> Result<TlsConfigs
     Ok(TlsConfigs {
         fingerprint: config(spec, options, false)?,
         honest: config(spec, options, true)?,
+        destinations: Mutex::default(),
     })
 }
 
@@ -113,8 +193,8 @@ fn config(spec: &TlsSpec, options: &TlsOptions, honest: bool) -> Result<Arc<Clie
         .iter()
         .filter_map(|&a| decompressor(a))
         .collect();
-    config.resumption =
-        Resumption::store(Arc::new(NoKeyShareHint(ClientSessionMemoryCache::new(256))));
+    // Sessions are stored per destination (`TlsConfigs::for_destination`).
+    config.resumption = Resumption::disabled();
     Ok(Arc::new(config))
 }
 
@@ -553,6 +633,35 @@ impl ClientSessionStore for NoKeyShareHint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_configuration_per_destination_least_recently_used_out() {
+        let configs = configs(crate::Profile::chrome().tls(), &TlsOptions::default()).unwrap();
+        let host: Arc<str> = "localhost".into();
+        let get = |hello, port| configs.for_destination(hello, &host, port);
+        let a = get(Hello::Fingerprint, 1);
+        let b = get(Hello::Fingerprint, 2);
+        assert!(Arc::ptr_eq(&a, &get(Hello::Fingerprint, 1)), "made once");
+        assert!(!Arc::ptr_eq(&a, &b), "another port");
+        assert!(!Arc::ptr_eq(&a, &get(Hello::Honest, 1)), "the other hello");
+        assert_eq!(a.alpn_protocols, configs.fingerprint.alpn_protocols);
+
+        for port in 3..DESTINATIONS as u16 + 2 {
+            get(Hello::Fingerprint, port);
+            get(Hello::Fingerprint, 1); // kept in use
+        }
+        let count = || configs.destinations.lock().unwrap().configs.len();
+        assert_eq!(count(), DESTINATIONS);
+        assert!(
+            Arc::ptr_eq(&a, &get(Hello::Fingerprint, 1)),
+            "used, so kept"
+        );
+        assert!(
+            !Arc::ptr_eq(&b, &get(Hello::Fingerprint, 2)),
+            "the oldest went"
+        );
+        assert_eq!(count(), DESTINATIONS);
+    }
 
     #[test]
     fn der_values_and_their_bounds() {

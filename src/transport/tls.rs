@@ -3,13 +3,12 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use rustls::ClientConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 
 use super::{BoxIo, Connector, Destination};
 use crate::error::{BoxError, Error, Kind};
-use crate::profile::tls_config::TlsConfigs;
+use crate::profile::tls_config::{Hello, TlsConfigs};
 use crate::rt::BoxFuture;
 
 /// A trusted root certificate, added to the built-in web roots with
@@ -98,10 +97,11 @@ impl<C: Connector> TlsConnector<C> {
         &self,
         dst: &Destination,
         name: ServerName<'static>,
-        config: &Arc<ClientConfig>,
+        hello: Hello,
     ) -> Result<BoxIo, Attempt> {
+        let config = self.configs.for_destination(hello, &dst.host, dst.port());
         let io = self.inner.connect(dst).await.map_err(Attempt::Connect)?;
-        let tls = futures_rustls::TlsConnector::from(config.clone())
+        let tls = futures_rustls::TlsConnector::from(config)
             .connect(name, io)
             .await
             .map_err(Attempt::Handshake)?;
@@ -122,14 +122,11 @@ impl<C: Connector> Connector for TlsConnector<C> {
                 )
             })?;
             let key = (dst.host.clone(), dst.port());
-            let honest = |name| self.handshake(dst, name, &self.configs.honest);
             if self.honest_hosts.contains(&key, Instant::now()) {
-                return honest(name).await.map_err(Attempt::into_error);
+                let honest = self.handshake(dst, name, Hello::Honest).await;
+                return honest.map_err(Attempt::into_error);
             }
-            let failure = match self
-                .handshake(dst, name.clone(), &self.configs.fingerprint)
-                .await
-            {
+            let failure = match self.handshake(dst, name.clone(), Hello::Fingerprint).await {
                 Ok(io) => return Ok(io),
                 Err(Attempt::Handshake(e)) => match Failure::of(&e) {
                     Failure::Final => return Err(Attempt::Handshake(e).into_error()),
@@ -137,7 +134,10 @@ impl<C: Connector> Connector for TlsConnector<C> {
                 },
                 Err(connect) => return Err(connect.into_error()),
             };
-            let io = honest(name).await.map_err(Attempt::into_error)?;
+            let io = self
+                .handshake(dst, name, Hello::Honest)
+                .await
+                .map_err(Attempt::into_error)?;
             if failure == Failure::Refused {
                 self.honest_hosts.insert(key, Instant::now());
             }

@@ -358,3 +358,38 @@ fn accept_invalid_certs_takes_an_rsa_1024_key() {
         assert!(err.to_string().contains("1024-bit RSA"), "{err}");
     });
 }
+
+#[test]
+fn tls_sessions_are_kept_per_host_and_port() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let config = Arc::new(
+        server_config()
+            .with_single_cert(vec![cert.der().clone()], pkcs8(&key))
+            .unwrap(),
+    );
+    // One configuration, so one session cache: B would resume a session A handed out.
+    let (a, b) = (TlsServer::start(config.clone()), TlsServer::start(config));
+    let client = AsyncClient::builder()
+        .add_root_certificate(Certificate::from_der(cert.der()))
+        .build()
+        .unwrap();
+    run(async {
+        for url in [a.url(), b.url(), a.url()] {
+            assert_eq!(text(&client, url).await, "ok");
+        }
+    });
+    assert_eq!(
+        b.kinds(),
+        [HandshakeKind::Full],
+        "the ticket from localhost:{} was offered to localhost:{}",
+        a.port,
+        b.port
+    );
+    assert_eq!(
+        a.kinds(),
+        [HandshakeKind::Full, HandshakeKind::Resumed],
+        "A's own ticket resumes A"
+    );
+}
