@@ -21,9 +21,11 @@ use rustls::crypto::{
     ActiveKeyExchange, CryptoProvider, SupportedKxGroup, WebPkiSupportedAlgorithms, aws_lc_rs,
 };
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
 use rustls::{
-    CipherSuite, CipherSuiteCommon, ClientConfig, ConnectionTrafficSecrets, DigitallySignedStruct,
-    NamedGroup, RootCertStore, SignatureScheme, SupportedCipherSuite, Tls12CipherSuite,
+    CertificateError, CipherSuite, CipherSuiteCommon, ClientConfig, ConnectionTrafficSecrets,
+    DigitallySignedStruct, NamedGroup, OtherError, RootCertStore, SignatureScheme,
+    SupportedCipherSuite, Tls12CipherSuite,
 };
 
 use super::TlsSpec;
@@ -37,11 +39,90 @@ pub(crate) struct TlsOptions {
     pub(crate) extra_roots: Vec<Certificate>,
 }
 
-/// The two configurations of one profile, built once per client.
-#[derive(Clone, Debug)]
+/// The two configurations of one profile, built once per client, and their copies per
+/// destination.
+#[derive(Debug)]
 pub(crate) struct TlsConfigs {
-    pub(crate) fingerprint: Arc<ClientConfig>,
-    pub(crate) honest: Arc<ClientConfig>,
+    fingerprint: Arc<ClientConfig>,
+    honest: Arc<ClientConfig>,
+    destinations: Mutex<Destinations>,
+}
+
+/// Which of the two configurations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Hello {
+    /// The browser's hello, tried first.
+    Fingerprint,
+    /// The honest TLS 1.2 + 1.3 hello of the retry.
+    Honest,
+}
+
+/// Destinations with a configuration of their own, at most; the least recently used goes.
+const DESTINATIONS: usize = 256;
+
+/// Per-destination copies of the configurations, by host, port and hello.
+#[derive(Debug, Default)]
+struct Destinations {
+    configs: HashMap<(Arc<str>, u16, Hello), Used>,
+    /// Counts calls, to tell which copy was used least recently.
+    tick: u64,
+}
+
+/// One destination's copy and the tick it was last used at.
+#[derive(Debug)]
+struct Used {
+    config: Arc<ClientConfig>,
+    tick: u64,
+}
+
+impl TlsConfigs {
+    /// The `hello` configuration for `host` and `port`.
+    ///
+    /// rustls keys its session store by server name only, so one store per configuration
+    /// would offer a ticket from `localhost:8443` to a different server on `localhost:9443`:
+    /// that links the two visits and is a tell no browser has (Chrome keys sessions by host
+    /// and port). So each destination gets a copy of the configuration, sharing everything
+    /// but a session store of its own, made on the first connection to it and kept for the
+    /// [`DESTINATIONS`] most recently used.
+    pub(crate) fn for_destination(
+        &self,
+        hello: Hello,
+        host: &Arc<str>,
+        port: u16,
+    ) -> Arc<ClientConfig> {
+        let mut destinations = self.destinations.lock().unwrap_or_else(|e| e.into_inner());
+        destinations.tick += 1;
+        let tick = destinations.tick;
+        let key = (host.clone(), port, hello);
+        if let Some(used) = destinations.configs.get_mut(&key) {
+            used.tick = tick;
+            return used.config.clone();
+        }
+        if destinations.configs.len() >= DESTINATIONS {
+            let oldest = destinations
+                .configs
+                .iter()
+                .min_by_key(|(_, used)| used.tick)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                destinations.configs.remove(&oldest);
+            }
+        }
+        let base = match hello {
+            Hello::Fingerprint => &self.fingerprint,
+            Hello::Honest => &self.honest,
+        };
+        let mut config = ClientConfig::clone(base);
+        config.resumption =
+            Resumption::store(Arc::new(NoKeyShareHint(ClientSessionMemoryCache::new(1))));
+        let config = Arc::new(config);
+        let used = Used {
+            config: config.clone(),
+            tick,
+        };
+        destinations.configs.insert(key, used);
+        config
+    }
 }
 
 /// Checks that `spec` can make a working configuration.
@@ -71,6 +152,7 @@ pub(crate) fn configs(spec: &TlsSpec, options: &TlsOptions) -> Result<TlsConfigs
     Ok(TlsConfigs {
         fingerprint: config(spec, options, false)?,
         honest: config(spec, options, true)?,
+        destinations: Mutex::default(),
     })
 }
 
@@ -111,8 +193,8 @@ fn config(spec: &TlsSpec, options: &TlsOptions, honest: bool) -> Result<Arc<Clie
         .iter()
         .filter_map(|&a| decompressor(a))
         .collect();
-    config.resumption =
-        Resumption::store(Arc::new(NoKeyShareHint(ClientSessionMemoryCache::new(256))));
+    // Sessions are stored per destination (`TlsConfigs::for_destination`).
+    config.resumption = Resumption::disabled();
     Ok(Arc::new(config))
 }
 
@@ -365,8 +447,16 @@ impl MessageDecrypter for Unusable {
 
 /// Certificate and signature checks, advertising the profile's signature schemes in order.
 struct Verifier {
-    /// `None` accepts any certificate (`danger_accept_invalid_certs`); signatures are still
-    /// checked.
+    /// `None` accepts any certificate and any handshake signature
+    /// (`danger_accept_invalid_certs`), as curl `-k` does.
+    ///
+    /// The handshake signature only proves that the server holds the private key of the
+    /// certificate it sent. Once any certificate is accepted, an attacker in the middle sends
+    /// one of their own, whose key they hold, and passes that check: it protects nothing. It
+    /// would still refuse what old appliances, the reason for this mode, present: X.509 v1
+    /// certificates, RSA keys under 2048 bits, unknown critical extensions, since checking
+    /// the signature means parsing the certificate as webpki does (reqwest's no-verify path
+    /// skips it too).
     webpki: Option<Arc<WebPkiServerVerifier>>,
     algorithms: WebPkiSupportedAlgorithms,
     schemes: Vec<SignatureScheme>,
@@ -404,7 +494,11 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if self.webpki.is_none() {
+            return Ok(HandshakeSignatureValid::assertion());
+        }
         rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+            .map_err(|e| explain(e, cert))
     }
 
     fn verify_tls13_signature(
@@ -413,12 +507,94 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if self.webpki.is_none() {
+            return Ok(HandshakeSignatureValid::assertion());
+        }
         rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+            .map_err(|e| explain(e, cert))
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.schemes.clone()
     }
+}
+
+/// A handshake signature that failed to verify because the certificate's RSA key is under
+/// 2048 bits, which aws-lc refuses to verify with: webpki reports that as `BadSignature`,
+/// which reads like a forgery. Other errors are left as they are.
+fn explain(e: rustls::Error, cert: &CertificateDer<'_>) -> rustls::Error {
+    let bad_signature = matches!(
+        e,
+        rustls::Error::InvalidCertificate(CertificateError::BadSignature)
+    );
+    match rsa_key_bits(cert) {
+        Some(bits) if bad_signature && bits < MIN_RSA_BITS => {
+            CertificateError::Other(OtherError(Arc::new(SmallRsaKey(bits)))).into()
+        }
+        _ => e,
+    }
+}
+
+/// The smallest RSA key aws-lc verifies signatures with.
+const MIN_RSA_BITS: usize = 2048;
+
+/// The certificate refused for its small RSA key.
+struct SmallRsaKey(usize);
+
+impl fmt::Display for SmallRsaKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the server's certificate has a {}-bit RSA key; at least {MIN_RSA_BITS} bits are \
+             required (danger_accept_invalid_certs accepts it)",
+            self.0
+        )
+    }
+}
+
+/// The message itself: rustls shows a certificate error's `Other` payload by `Debug`.
+impl fmt::Debug for SmallRsaKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for SmallRsaKey {}
+
+/// The modulus length of the certificate's key if it is RSA: the `SubjectPublicKeyInfo` is
+/// `SEQUENCE { SEQUENCE { rsaEncryption, .. }, BIT STRING { 0, SEQUENCE { INTEGER n, .. } } }`.
+fn rsa_key_bits(cert: &CertificateDer<'_>) -> Option<usize> {
+    /// 1.2.840.113549.1.1.1
+    const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    let spki = ParsedCertificate::try_from(cert)
+        .ok()?
+        .subject_public_key_info();
+    let (spki, _) = der_value(&spki, 0x30)?;
+    let (algorithm, key) = der_value(spki, 0x30)?;
+    if der_value(algorithm, 0x06)?.0 != RSA_ENCRYPTION {
+        return None;
+    }
+    let (key, _) = der_value(key, 0x03)?;
+    let (key, _) = der_value(key.get(1..)?, 0x30)?;
+    let (modulus, _) = der_value(key, 0x02)?;
+    let modulus = &modulus[modulus.iter().position(|&b| b != 0)?..];
+    Some(modulus.len() * 8 - modulus[0].leading_zeros() as usize)
+}
+
+/// The value of the DER element at the start of `input` if its tag is `tag`, and what
+/// follows it.
+fn der_value(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+    let (&[found, first], rest) = input.split_first_chunk()?;
+    let (len, rest) = match first {
+        0..=0x7f => (usize::from(first), rest),
+        0x81 => (usize::from(*rest.first()?), &rest[1..]),
+        0x82 => (
+            usize::from(u16::from_be_bytes(*rest.first_chunk()?)),
+            &rest[2..],
+        ),
+        _ => return None,
+    };
+    (found == tag && len <= rest.len()).then(|| rest.split_at(len))
 }
 
 /// rustls' session cache, minus its memory of which group a server chose: with it, the next
@@ -451,5 +627,75 @@ impl ClientSessionStore for NoKeyShareHint {
 
     fn take_tls13_ticket(&self, name: &ServerName<'static>) -> Option<Tls13ClientSessionValue> {
         self.0.take_tls13_ticket(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configuration_per_destination_least_recently_used_out() {
+        let configs = configs(crate::Profile::chrome().tls(), &TlsOptions::default()).unwrap();
+        let host: Arc<str> = "localhost".into();
+        let get = |hello, port| configs.for_destination(hello, &host, port);
+        let a = get(Hello::Fingerprint, 1);
+        let b = get(Hello::Fingerprint, 2);
+        assert!(Arc::ptr_eq(&a, &get(Hello::Fingerprint, 1)), "made once");
+        assert!(!Arc::ptr_eq(&a, &b), "another port");
+        assert!(!Arc::ptr_eq(&a, &get(Hello::Honest, 1)), "the other hello");
+        assert_eq!(a.alpn_protocols, configs.fingerprint.alpn_protocols);
+
+        for port in 3..DESTINATIONS as u16 + 2 {
+            get(Hello::Fingerprint, port);
+            get(Hello::Fingerprint, 1); // kept in use
+        }
+        let count = || configs.destinations.lock().unwrap().configs.len();
+        assert_eq!(count(), DESTINATIONS);
+        assert!(
+            Arc::ptr_eq(&a, &get(Hello::Fingerprint, 1)),
+            "used, so kept"
+        );
+        assert!(
+            !Arc::ptr_eq(&b, &get(Hello::Fingerprint, 2)),
+            "the oldest went"
+        );
+        assert_eq!(count(), DESTINATIONS);
+    }
+
+    #[test]
+    fn der_values_and_their_bounds() {
+        assert_eq!(
+            der_value(&[0x02, 1, 7, 9], 0x02),
+            Some((&[7][..], &[9][..]))
+        );
+        let long = [&[0x04, 0x81, 200][..], &[0; 200]].concat();
+        assert_eq!(der_value(&long, 0x04).map(|(v, _)| v.len()), Some(200));
+        let longer = [&[0x04, 0x82, 1, 0][..], &[0; 256]].concat();
+        assert_eq!(der_value(&longer, 0x04).map(|(v, _)| v.len()), Some(256));
+        for bad in [
+            &[][..],
+            &[0x02],
+            &[0x02, 2, 7],       // shorter than its length
+            &[0x03, 1, 7],       // another tag
+            &[0x02, 0x81],       // no length byte
+            &[0x02, 0x82, 1],    // half a length
+            &[0x02, 0x80, 0, 0], // indefinite length, not DER
+        ] {
+            assert_eq!(der_value(bad, 0x02), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn no_rsa_key_size_for_other_keys_or_garbage() {
+        let ecdsa = rustls::pki_types::CertificateDer::from(
+            rcgen::generate_simple_self_signed(["x.test".to_owned()])
+                .unwrap()
+                .cert
+                .der()
+                .to_vec(),
+        );
+        assert_eq!(rsa_key_bits(&ecdsa), None);
+        assert_eq!(rsa_key_bits(&CertificateDer::from(vec![0x30, 3, 1])), None);
     }
 }

@@ -20,5 +20,6 @@ mod streaming;
 mod support;
 mod timeout;
 mod tls;
+mod tls_fallback;
 mod watchdog;
 mod wire;
