@@ -15,6 +15,7 @@ mod nginx;
 mod pool;
 mod profile;
 mod redirect;
+mod secrets;
 mod streaming;
 mod support;
 mod timeout;
