@@ -11,10 +11,11 @@ use http::{HeaderMap, HeaderValue};
 /// nothing lowercases or reorders them on the way to or from the wire. Lookups ignore case.
 /// Setting a name that is present replaces its value in place; a new name goes last.
 ///
-/// Values of `Authorization`, `Proxy-Authorization` and `Cookie` are marked
+/// Values of `Authorization`, `Proxy-Authorization`, `Cookie` and `Set-Cookie` are marked
 /// [sensitive](HeaderValue::set_sensitive) as they are added, and `Debug` prints
-/// `Sensitive` instead of any value so marked or named `Set-Cookie` (the values go on the
-/// wire unchanged).
+/// `Sensitive` instead of any value so marked or so named (parsed response heads are not
+/// marked, but their `Set-Cookie` is not printed either). The values go on the wire
+/// unchanged.
 ///
 /// ```
 /// use tls_requests::Headers;
@@ -285,7 +286,7 @@ fn check_name(name: &str) -> Result<(), InvalidHeaderName> {
 
 impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `Set-Cookie` by name: response heads are parsed without marking anything.
+        // By name too: response heads are parsed without marking anything.
         let printed = self.iter().map(|(name, value)| {
             let hidden = value.is_sensitive() || is_credential(name.as_bytes());
             (
