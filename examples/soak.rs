@@ -12,9 +12,10 @@
 //! It prints the resident memory (VmRSS) every twentieth of the run, the growth after
 //! warm-up (the first tenth), the errors, and then the burst's time and errors. The exit status
 //! is 1 on any error, and also when RSS after warm-up rises more than `--max-growth` KiB
-//! (default 2048) above its value at the end of warm-up: a leak of 12 bytes a request shows
-//! over 200,000 requests, while the allocator's own drift stays far under it (`RELIABILITY.md`
-//! has the figures). `.ci/run` runs a shortened soak this way.
+//! (default 2048) above its value at the end of warm-up: over 200,000 requests that is 11.6
+//! bytes a request, less than the smallest allocation, so one allocation leaked per request
+//! fails the run, while the allocator's own drift stays far under it (`RELIABILITY.md` has
+//! the figures). `.ci/run` runs a shortened soak this way.
 //!
 //! The clients run with 30 s connect and read timeouts, set here whatever the defaults are,
 //! so that every request arms and disarms the timers as a default client's do.
@@ -88,8 +89,9 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// N keep-alive requests, C at a time on one thread, memory sampled as they go; the errors
-/// and how far RSS rose after warm-up (KiB: the highest sample after warm-up less the sample that ends it).
+/// N keep-alive requests, C at a time on one thread, memory sampled as they go. Returns the
+/// errors and how far RSS rose after warm-up: the highest sample after it less the sample
+/// that ends it, in KiB.
 fn soak(opts: &Opts) -> (u64, i64) {
     let client = client(opts, None);
     let (started_requests, done, errors) = (Cell::new(0usize), Cell::new(0usize), Cell::new(0u64));
