@@ -333,11 +333,9 @@ impl Default for AsyncClient {
 
 impl fmt::Debug for AsyncClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base_url = self.inner.config.base_url.as_ref();
         f.debug_struct("AsyncClient")
-            .field(
-                "base_url",
-                &self.inner.config.base_url.as_ref().map(Url::as_str),
-            )
+            .field("base_url", &base_url.map(crate::error::printable))
             .finish()
     }
 }

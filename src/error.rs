@@ -1,5 +1,6 @@
 //! The one error type of the crate.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use http::{Method, StatusCode};
@@ -13,6 +14,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What went wrong with a request: its [`Kind`], the request it belongs to (method and URL,
 /// when known) and the underlying cause, reachable through [`std::error::Error::source`].
+///
+/// `Display` and `Debug` print the URL without its userinfo (`user:password@`), so that an
+/// error can be logged without leaking credentials; [`url`](Self::url) returns it whole.
 ///
 /// ```
 /// # smol::block_on(async {
@@ -295,8 +299,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.inner.kind)?;
         match (&self.inner.method, &self.inner.url) {
-            (Some(method), Some(url)) => write!(f, " for {method} {url}")?,
-            (None, Some(url)) => write!(f, " for {url}")?,
+            (Some(method), Some(url)) => write!(f, " for {method} {}", printable(url))?,
+            (None, Some(url)) => write!(f, " for {}", printable(url))?,
             _ => {}
         }
         if let Some(source) = &self.inner.source {
@@ -311,12 +315,41 @@ impl fmt::Debug for Error {
         let mut d = f.debug_struct("Error");
         d.field("kind", &self.inner.kind);
         if let Some(url) = &self.inner.url {
-            d.field("url", &url.as_str());
+            d.field("url", &printable(url));
         }
         if let Some(source) = &self.inner.source {
             d.field("source", source);
         }
         d.finish()
+    }
+}
+
+/// `url` as the crate prints it: without its userinfo. A user name can be a secret as much
+/// as a password (`https://TOKEN@host/`), and neither is part of what goes on the wire, so
+/// both go, as they do from URLs printed by reqwest (which moves them into `Authorization`).
+pub(crate) fn printable(url: &Url) -> Cow<'_, str> {
+    if url.username().is_empty() && url.password().is_none() {
+        return Cow::Borrowed(url.as_str());
+    }
+    let mut bare = url.clone();
+    // Both only fail for URLs that cannot have userinfo, which then have none.
+    let _ = bare.set_password(None);
+    let _ = bare.set_username("");
+    Cow::Owned(bare.into())
+}
+
+/// A URL string that did not parse, as the crate prints it: anything up to the last `@` of
+/// what would be its authority (after `://`, up to the first `/`, `\`, `?` or `#`) is
+/// taken out, so a password in a malformed URL is not printed either.
+pub(crate) fn printable_input(input: &str) -> Cow<'_, str> {
+    let Some(start) = input.find("://").map(|i| i + 3) else {
+        return Cow::Borrowed(input);
+    };
+    let rest = &input[start..];
+    let authority = &rest[..rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => Cow::Owned(format!("{}{}", &input[..start], &rest[at + 1..])),
+        None => Cow::Borrowed(input),
     }
 }
 
@@ -346,5 +379,26 @@ mod tests {
             err.to_string(),
             "connection failed for GET http://example.com/a: refused"
         );
+    }
+
+    #[test]
+    fn printed_urls_lose_their_userinfo() {
+        for (url, printed) in [
+            ("http://u:p@h/a?q#f", "http://h/a?q#f"),
+            ("http://u@h:81/", "http://h:81/"),
+            ("http://:p@h/", "http://h/"),
+            ("https://h/", "https://h/"),
+        ] {
+            assert_eq!(printable(&Url::parse(url).unwrap()), printed);
+        }
+        for (input, printed) in [
+            ("http://u:p@h:99999/", "http://h:99999/"),
+            ("http://u:p@x@h/a@b", "http://h/a@b"),
+            ("http://h/a@b", "http://h/a@b"),
+            ("http://u:p@h\\x", "http://h\\x"),
+            ("u:p@h", "u:p@h"),
+        ] {
+            assert_eq!(printable_input(input), printed, "{input}");
+        }
     }
 }

@@ -11,6 +11,12 @@ use http::{HeaderMap, HeaderValue};
 /// nothing lowercases or reorders them on the way to or from the wire. Lookups ignore case.
 /// Setting a name that is present replaces its value in place; a new name goes last.
 ///
+/// Values of `Authorization`, `Proxy-Authorization`, `Cookie` and `Set-Cookie` are marked
+/// [sensitive](HeaderValue::set_sensitive) as they are added, and `Debug` prints
+/// `Sensitive` instead of any value so marked or so named (parsed response heads are not
+/// marked, but their `Set-Cookie` is not printed either). The values go on the wire
+/// unchanged.
+///
 /// ```
 /// use tls_requests::Headers;
 /// let mut h = Headers::new();
@@ -44,6 +50,28 @@ pub(crate) fn is_token(bytes: &[u8]) -> bool {
         && bytes
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Names whose values are credentials: marked sensitive when added, never printed.
+const CREDENTIALS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
+fn is_credential(name: &[u8]) -> bool {
+    CREDENTIALS
+        .iter()
+        .any(|c| name.eq_ignore_ascii_case(c.as_bytes()))
+}
+
+/// `value`, marked sensitive if `name` is a credential's.
+fn marked(name: &[u8], mut value: HeaderValue) -> HeaderValue {
+    if is_credential(name) {
+        value.set_sensitive(true);
+    }
+    value
 }
 
 fn name_str(name: &Bytes) -> &str {
@@ -137,6 +165,7 @@ impl Headers {
     ) -> Result<(), InvalidHeaderName> {
         let name = name.as_ref();
         check_name(name)?;
+        let value = marked(name.as_bytes(), value);
         self.entries
             .push((Bytes::copy_from_slice(name.as_bytes()), value));
         Ok(())
@@ -144,6 +173,7 @@ impl Headers {
 
     /// [`insert`](Self::insert) for a name known to be a valid token.
     pub(crate) fn set(&mut self, name: Bytes, value: HeaderValue) {
+        let value = marked(&name, value);
         match self
             .entries
             .iter()
@@ -171,6 +201,7 @@ impl Headers {
 
     /// Appends a `'static` name known to be a token, without copying it.
     pub(crate) fn append_static(&mut self, name: &'static str, value: HeaderValue) {
+        let value = marked(name.as_bytes(), value);
         self.entries
             .push((Bytes::from_static(name.as_bytes()), value));
     }
@@ -266,7 +297,28 @@ fn check_name(name: &str) -> Result<(), InvalidHeaderName> {
 
 impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
+        // By name too: response heads are parsed without marking anything.
+        let printed = self.iter().map(|(name, value)| {
+            let hidden = value.is_sensitive() || is_credential(name.as_bytes());
+            (
+                name,
+                if hidden {
+                    &Sensitive as &dyn fmt::Debug
+                } else {
+                    value
+                },
+            )
+        });
+        f.debug_list().entries(printed).finish()
+    }
+}
+
+/// Printed in place of a hidden value, as `http` prints a sensitive [`HeaderValue`].
+struct Sensitive;
+
+impl fmt::Debug for Sensitive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Sensitive")
     }
 }
 
@@ -274,7 +326,10 @@ impl From<&HeaderMap> for Headers {
     fn from(map: &HeaderMap) -> Headers {
         let entries = map
             .iter()
-            .map(|(n, v)| (Bytes::copy_from_slice(n.as_str().as_bytes()), v.clone()))
+            .map(|(n, v)| {
+                let name = n.as_str().as_bytes();
+                (Bytes::copy_from_slice(name), marked(name, v.clone()))
+            })
             .collect();
         Headers { entries }
     }
@@ -350,6 +405,27 @@ mod tests {
         assert_eq!(dump(&out), ["A=1", "x=c", "b=3", "New=n", "X=d"]);
         assert_eq!(dump(&Headers::new().layered_over(&base)), dump(&base));
         assert_eq!(dump(&ours.layered_over(&Headers::new())), dump(&ours));
+    }
+
+    #[test]
+    fn credentials_are_marked_sensitive_however_they_are_added() {
+        let mut h = Headers::new();
+        h.insert("Authorization", v("a")).unwrap();
+        h.append("COOKIE", v("c")).unwrap();
+        h.set_static("Proxy-Authorization", v("p"));
+        h.append_static("X", v("x"));
+        let mut map = HeaderMap::new();
+        map.insert("cookie", v("m"));
+        let from_map = Headers::from(&map);
+        let sensitive = |h: &Headers, n: &str| h.get(n).unwrap().is_sensitive();
+        assert!(sensitive(&h, "authorization") && sensitive(&h, "cookie"));
+        assert!(sensitive(&h, "proxy-authorization") && !sensitive(&h, "x"));
+        assert!(sensitive(&from_map, "cookie"));
+        assert_eq!(
+            h.get("authorization").unwrap(),
+            "a",
+            "the value is unchanged"
+        );
     }
 
     #[test]

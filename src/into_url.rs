@@ -2,7 +2,7 @@
 
 use url::Url;
 
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Kind, Result, printable_input};
 use crate::transport::Destination;
 
 /// A request's URL: a string, or a [`Url`] already parsed.
@@ -77,5 +77,5 @@ fn resolve(base: Option<&Url>, url: &str) -> Result<Url> {
         }
         (_, Err(e)) => Err(e),
     };
-    parsed.map_err(|e| Error::new(Kind::Url, format!("{url:?}: {e}")))
+    parsed.map_err(|e| Error::new(Kind::Url, format!("{:?}: {e}", printable_input(url))))
 }

@@ -11,7 +11,7 @@ use http::{HeaderValue, Method};
 use url::Url;
 
 use crate::client::AsyncClient;
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Kind, Result, printable};
 use crate::headers::Headers;
 use crate::response::Response;
 use crate::rt::BoxFuture;
@@ -129,7 +129,9 @@ pub(crate) struct RequestOptions {
 }
 
 /// An HTTP request: method, URL, headers in order, body, and per-request options.
-#[derive(Debug)]
+///
+/// `Debug` prints the URL without its userinfo and credential header values as `Sensitive`
+/// (see [`Headers`]).
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) url: Url,
@@ -182,6 +184,18 @@ impl Request {
     /// Replaces the body.
     pub fn set_body(&mut self, body: impl Into<Body>) {
         self.body = body.into();
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &printable(&self.url))
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .field("options", &self.options)
+            .finish()
     }
 }
 

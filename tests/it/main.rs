@@ -16,6 +16,7 @@ mod nginx;
 mod pool;
 mod profile;
 mod redirect;
+mod secrets;
 mod streaming;
 mod support;
 mod timeout;
