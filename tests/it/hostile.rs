@@ -22,7 +22,7 @@
 use std::net::{TcpListener, TcpStream};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use async_compression::Level;
@@ -1097,20 +1097,31 @@ fn noise(n: usize) -> Vec<u8> {
 fn compression_cases() -> Vec<Case> {
     use Kind::{Body, Decode};
     let text = b"the same sentence, over and over; ".repeat(100);
-    let (zeros, gzip_text, gzip_hello) = futures_lite::future::block_on(async {
-        let zeros = vec![0u8; 16 << 20];
-        let mut bombs = Vec::new();
-        for coding in ["gzip", "deflate", "br", "zstd"] {
-            bombs.push(encode(coding, &zeros).await);
-        }
-        (
-            bombs,
-            encode("gzip", &text).await,
-            encode("gzip", b"hello").await,
-        )
+    /// Compressed once for all the tests that build the table (64 MiB take a while).
+    struct Encoded {
+        bombs: Vec<Vec<u8>>,
+        text: Vec<u8>,
+        hello: Vec<u8>,
+    }
+    static ENCODED: OnceLock<Encoded> = OnceLock::new();
+    let encoded_once = ENCODED.get_or_init(|| {
+        futures_lite::future::block_on(async {
+            let zeros = vec![0u8; 16 << 20];
+            let mut bombs = Vec::new();
+            for coding in ["gzip", "deflate", "br", "zstd"] {
+                bombs.push(encode(coding, &zeros).await);
+            }
+            Encoded {
+                bombs,
+                text: encode("gzip", &text).await,
+                hello: encode("gzip", b"hello").await,
+            }
+        })
     });
+    let (zeros, gzip_text, gzip_hello) =
+        (&encoded_once.bombs, &encoded_once.text, &encoded_once.hello);
     let mut gzip_then_endless = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
-    gzip_then_endless.extend_from_slice(&gzip_hello);
+    gzip_then_endless.extend_from_slice(gzip_hello);
     let bomb = |i: usize, coding: &str| vec![send(encoded(coding, &zeros[i]))];
     let garbage = |coding: &str| vec![send(encoded(coding, b"this is not compressed data"))];
     let mut truncated = gzip_text.clone();
@@ -1123,7 +1134,7 @@ fn compression_cases() -> Vec<Case> {
     let mut chunked =
         b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
     chunked.extend_from_slice(format!("{:x}\r\n", gzip_text.len()).as_bytes());
-    chunked.extend_from_slice(&gzip_text);
+    chunked.extend_from_slice(gzip_text);
     chunked.extend_from_slice(b"\r\n");
     let text: &'static [u8] = text.leak();
     vec![
