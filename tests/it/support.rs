@@ -52,6 +52,10 @@ enum Step {
     Wait(Duration),
     /// `count` copies of `chunk`.
     Repeat(Vec<u8>, usize),
+    /// Tells the test that every step before it has been written out.
+    Signal(smol::channel::Sender<()>),
+    /// Waits for the test's go.
+    Until(smol::channel::Receiver<()>),
     Close,
 }
 
@@ -95,6 +99,20 @@ impl Reply {
 
     pub fn repeat(mut self, chunk: &[u8], count: usize) -> Reply {
         self.steps.push(Step::Repeat(chunk.to_vec(), count));
+        self
+    }
+
+    /// Sends `()` on `done` once the steps before have been written to the socket, so that a
+    /// test can act after bytes it knows have reached the client's side.
+    pub fn signal(mut self, done: smol::channel::Sender<()>) -> Reply {
+        self.steps.push(Step::Signal(done));
+        self
+    }
+
+    /// Waits, once the steps before have been written, until the test sends `()` on `go`'s
+    /// channel (or drops it), so that what follows comes when the test says.
+    pub fn until(mut self, go: smol::channel::Receiver<()>) -> Reply {
+        self.steps.push(Step::Until(go));
         self
     }
 
@@ -313,6 +331,14 @@ async fn serve(
                     if futures_lite::future::or(sleep, fill(&mut stream, &mut buf)).await? == 0 {
                         return Ok(());
                     }
+                }
+                Step::Until(go) => {
+                    stream.flush().await?;
+                    let _ = go.recv().await;
+                }
+                Step::Signal(done) => {
+                    stream.flush().await?;
+                    let _ = done.try_send(());
                 }
                 Step::Close => {
                     stream.flush().await?;
