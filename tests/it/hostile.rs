@@ -38,24 +38,7 @@ use crate::support::{Reply, Server, run, text};
 /// Cases that fail because of a library bug, as (group, case, the report). A case listed
 /// here that passes fails the suite, so the list stays true: remove it once the library is
 /// fixed.
-const KNOWN_BUGS: &[(&str, &str, &str)] = &[
-    (
-        "defaults",
-        "redirect-body-stalls",
-        "issue 15 item 2: the drain of a redirect body that stalls waits forever",
-    ),
-    (
-        "compression",
-        "gzip-then-endless-bytes",
-        "issue 15 item 3: the raw body is drained without end after the decoded stream ends \
-         (a total timeout ends it)",
-    ),
-    (
-        "defaults",
-        "gzip-then-endless-bytes",
-        "issue 15 item 3: the raw body is drained without end after the decoded stream ends",
-    ),
-];
+const KNOWN_BUGS: &[(&str, &str, &str)] = &[];
 
 /// The watchdog of a known bug in the group without timeouts: a hang there is the bug, and
 /// a fix ends the case far sooner.
@@ -1445,11 +1428,9 @@ fn tls_cases() -> (Vec<Case>, Vec<Certificate>) {
 /// idle in its pool), the server sends a whole unasked-for response and signals that it is
 /// written; 0, 1, 5 or 9 ms later the client sends its next request, which must get its own
 /// answer, never those bytes. What is tested is bytes already there at checkout, however
-/// soon after they came the connection is reused (issue 15 item 4: under the 10 ms of the
-/// pool's `PROBE_AFTER`, they were read as the answer).
+/// soon after they came the connection is reused (issue 15 item 4: when the pool trusted a
+/// connection idle under 10 ms, they were read as the answer).
 #[test]
-#[ignore = "issue 15 item 4: unsolicited bytes on a connection reused within PROBE_AFTER \
-            (10 ms) are read as the next request's answer"]
 fn late_bytes_on_an_idle_connection_are_never_an_answer() {
     const EVIL: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil";
     let mut wrong = Vec::new();
