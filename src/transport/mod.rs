@@ -42,6 +42,12 @@ pub trait Connector: Send + Sync + 'static {
     fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<BoxIo, BoxError>>;
 }
 
+impl Connector for Box<dyn Connector> {
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<BoxIo, BoxError>> {
+        (**self).connect(dst)
+    }
+}
+
 impl<C: Connector + ?Sized> Connector for Arc<C> {
     fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<BoxIo, BoxError>> {
         (**self).connect(dst)

@@ -4,6 +4,86 @@ use http::Method;
 
 use crate::headers::Headers;
 
+/// A header field on its way to the wire, borrowed: `(name, value)`.
+pub(crate) type Field<'a> = (&'a [u8], &'a [u8]);
+
+/// How a request's body goes on the wire (RFC 9112 §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyFraming {
+    /// No body.
+    None,
+    /// A body of this many bytes.
+    Length(usize),
+    /// A body of unknown length, chunked.
+    Chunked,
+}
+
+/// Adds HTTP/1.1's own fields to a request's `fields`: `Host` first unless the caller set
+/// one (RFC 9112 §3.2), and the body's framing (§6), which is the client's whatever the
+/// caller set: `Content-Length` for a body of known length and for an empty `POST`, `PUT` or
+/// `PATCH`, `Transfer-Encoding: chunked` for a stream, neither for no body. A framing field
+/// the caller set keeps its place; `length` holds the digits the length field points into.
+pub(crate) fn add_framing_fields<'a>(
+    fields: &mut Vec<Field<'a>>,
+    host: &'a [u8],
+    method: &Method,
+    body: BodyFraming,
+    length: &'a mut String,
+) {
+    if find(fields, b"host").is_none() {
+        fields.insert(0, (b"Host", host));
+    }
+    let drop_all = |fields: &mut Vec<Field<'a>>, name: &[u8]| {
+        fields.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    };
+    match body {
+        BodyFraming::None => {
+            drop_all(fields, b"transfer-encoding");
+            if matches!(*method, Method::POST | Method::PUT | Method::PATCH) {
+                set(fields, b"Content-Length", b"0");
+            } else {
+                drop_all(fields, b"content-length");
+            }
+        }
+        BodyFraming::Length(n) => {
+            drop_all(fields, b"transfer-encoding");
+            *length = n.to_string();
+            let length: &'a String = length;
+            set(fields, b"Content-Length", length.as_bytes());
+        }
+        BodyFraming::Chunked => {
+            drop_all(fields, b"content-length");
+            set(fields, b"Transfer-Encoding", b"chunked");
+        }
+    }
+}
+
+/// The first field named `name`, ignoring case.
+pub(crate) fn find(fields: &[Field<'_>], name: &[u8]) -> Option<usize> {
+    fields
+        .iter()
+        .position(|(n, _)| n.eq_ignore_ascii_case(name))
+}
+
+/// Sets `name` as [`Headers::insert`] does: the first field of that name takes the new name
+/// and value in place and later ones are removed; without one the field goes last.
+fn set<'a>(fields: &mut Vec<Field<'a>>, name: &'a [u8], value: &'a [u8]) {
+    match find(fields, name) {
+        Some(i) => {
+            fields[i] = (name, value);
+            let mut k = i + 1;
+            while k < fields.len() {
+                if fields[k].0.eq_ignore_ascii_case(name) {
+                    fields.remove(k);
+                } else {
+                    k += 1;
+                }
+            }
+        }
+        None => fields.push((name, value)),
+    }
+}
+
 /// Why a request head could not be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidRequest(pub &'static str);
@@ -117,6 +197,60 @@ mod tests {
         assert_eq!(
             out,
             [&b"1A\r\n"[..], &[b'x'; 26], b"\r\n0\r\n\r\n"].concat()
+        );
+    }
+
+    /// The fields after [`add_framing_fields`], as `Name: value` strings.
+    fn framed(caller: &[(&str, &str)], method: Method, body: BodyFraming) -> Vec<String> {
+        let mut fields: Vec<Field<'_>> = caller
+            .iter()
+            .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+            .collect();
+        let mut length = String::new();
+        add_framing_fields(&mut fields, b"h", &method, body, &mut length);
+        fields
+            .iter()
+            .map(|(n, v)| {
+                format!(
+                    "{}: {}",
+                    String::from_utf8_lossy(n),
+                    String::from_utf8_lossy(v)
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn framing_fields_are_the_clients_in_every_body_branch() {
+        use BodyFraming::{Chunked, Length, None};
+        let theirs = [
+            ("A", "1"),
+            ("transfer-encoding", "gzip"),
+            ("content-length", "9"),
+            ("Transfer-Encoding", "chunked"),
+        ];
+        assert_eq!(framed(&theirs, Method::GET, None), ["Host: h", "A: 1"]);
+        assert_eq!(
+            framed(&theirs, Method::POST, None),
+            ["Host: h", "A: 1", "Content-Length: 0"]
+        );
+        assert_eq!(
+            framed(&theirs, Method::PUT, Length(12)),
+            ["Host: h", "A: 1", "Content-Length: 12"]
+        );
+        assert_eq!(
+            framed(&theirs, Method::PATCH, Chunked),
+            ["Host: h", "A: 1", "Transfer-Encoding: chunked"]
+        );
+        assert_eq!(framed(&[], Method::DELETE, None), ["Host: h"]);
+        assert_eq!(
+            framed(&[], Method::POST, Length(3)),
+            ["Host: h", "Content-Length: 3"]
+        );
+        // A Host of the caller's stays, in its place and case.
+        assert_eq!(
+            framed(&[("A", "1"), ("host", "x")], Method::GET, None),
+            ["A: 1", "host: x"]
         );
     }
 }

@@ -12,7 +12,7 @@ mod head;
 mod read_buf;
 
 pub use body::{BodyDecoder, Step};
-pub(crate) use encode::encode_fields;
+pub(crate) use encode::{BodyFraming, Field, add_framing_fields, encode_fields, find};
 pub use encode::{InvalidRequest, encode_chunk, encode_head, encode_last_chunk};
 pub use error::ProtoError;
 pub use head::{Framing, Limits, ResponseHead, framing, keep_alive, parse_head};

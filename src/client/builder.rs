@@ -1,0 +1,389 @@
+//! [`ClientBuilder`]: every setting of a client, and the [`Config`] the send path reads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderValue;
+use url::Url;
+
+use super::{AsyncClient, Inner};
+use crate::error::{Error, Kind, Result};
+use crate::headers::Headers;
+use crate::pool::{Pool, PoolConfig};
+use crate::profile::Profile;
+use crate::profile::tls_config::{self, TlsOptions};
+use crate::proto::h1::Limits;
+use crate::rt::{self, Executor};
+use crate::transport::{Certificate, Connector, Resolve, TcpConnector, TlsConnector};
+
+/// The default [`ClientBuilder::max_body_bytes`]: 256 MiB.
+const DEFAULT_MAX_BODY: usize = 256 << 20;
+/// The default connect and read timeouts, as Python TLS Requests'.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The settings the send path reads, fixed when the client is built.
+#[derive(Clone)]
+pub(super) struct Config {
+    /// The profile's default headers with the client's over them, in order.
+    pub(super) headers: Headers,
+    pub(super) base_url: Option<Url>,
+    pub(super) connect_timeout: Option<Duration>,
+    pub(super) read_timeout: Option<Duration>,
+    pub(super) timeout: Option<Duration>,
+    pub(super) follow_redirects: bool,
+    pub(super) max_redirects: usize,
+    pub(super) limits: Limits,
+    pub(super) decompress: bool,
+    pub(super) max_body_bytes: usize,
+    pub(super) header_order: Option<Vec<String>>,
+}
+
+/// The profile's headers with the client's over them. Unless the client set its own,
+/// `Accept-Encoding` keeps the profile's codings that this build decodes, in its order (or
+/// names all this build decodes, if the profile has none).
+fn default_headers(profile: &Profile, own: &Headers, decompress: bool) -> Result<Headers> {
+    let mut headers = own.layered_over(profile.headers());
+    if own.contains("accept-encoding") {
+        return Ok(headers);
+    }
+    let decodable = crate::decode::accept_encoding()
+        .filter(|_| decompress)
+        .unwrap_or_default();
+    let ours: Vec<&str> = decodable.split(", ").filter(|c| !c.is_empty()).collect();
+    let codings = match profile
+        .headers()
+        .get("accept-encoding")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(theirs) => theirs
+            .split(',')
+            .map(str::trim)
+            .filter(|c| ours.contains(c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => decodable,
+    };
+    if codings.is_empty() {
+        headers.remove("accept-encoding");
+    } else {
+        let value = HeaderValue::try_from(codings).map_err(|e| Error::new(Kind::Builder, e))?;
+        headers.set_static("Accept-Encoding", value);
+    }
+    Ok(headers)
+}
+
+/// Builds an [`AsyncClient`] with defaults for every request it sends.
+///
+/// ```
+/// use std::time::Duration;
+/// let client = tls_requests::AsyncClient::builder()
+///     .base_url("https://api.example.com/v1")
+///     .header("X-Client", "docs")
+///     .timeout(Duration::from_secs(30))
+///     .connect_timeout(Duration::from_secs(5))
+///     .max_redirects(5)
+///     .pool_max_idle_per_host(8)
+///     .build()?;
+/// # drop(client);
+/// # Ok::<(), tls_requests::Error>(())
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    config: Config,
+    error: Option<Error>,
+    pool: PoolConfig,
+    tls: TlsOptions,
+    profile: Profile,
+    exec: Option<Arc<dyn Executor>>,
+    connector: Option<Box<dyn Connector>>,
+    transport: Option<Box<dyn Connector>>,
+    resolver: Option<Arc<dyn Resolve>>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> ClientBuilder {
+        ClientBuilder {
+            config: Config {
+                headers: Headers::new(),
+                base_url: None,
+                connect_timeout: Some(DEFAULT_TIMEOUT),
+                read_timeout: Some(DEFAULT_TIMEOUT),
+                timeout: None,
+                follow_redirects: true,
+                max_redirects: 20,
+                limits: Limits::default(),
+                decompress: true,
+                max_body_bytes: DEFAULT_MAX_BODY,
+                header_order: None,
+            },
+            error: None,
+            pool: PoolConfig::default(),
+            tls: TlsOptions::default(),
+            profile: Profile::default(),
+            exec: None,
+            connector: None,
+            transport: None,
+            resolver: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The browser to look like: its TLS ClientHello and its default headers, in order.
+    /// Default: [`Profile::chrome`], the newest Chrome.
+    pub fn profile(mut self, profile: Profile) -> ClientBuilder {
+        self.profile = profile;
+        self
+    }
+
+    /// The profile named `name` (see [`Profile::by_name`]), as Python TLS Requests'
+    /// `client_identifier`: `"chrome_156"`, `"firefox"`, ...
+    pub fn client_identifier(mut self, name: &str) -> ClientBuilder {
+        match Profile::by_name(name) {
+            Ok(profile) => self.profile = profile,
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// Sends headers in exactly this order: the named ones first, in the order given (names
+    /// match ignoring case), then any others in their usual order.
+    pub fn header_order<S: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> ClientBuilder {
+        self.config.header_order = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets a default header over the profile's: in place if the profile has it, else after
+    /// them; requests can override it. Names go on the wire exactly as written.
+    pub fn header<V>(mut self, name: impl AsRef<str>, value: V) -> ClientBuilder
+    where
+        V: TryInto<HeaderValue>,
+        V::Error: Into<http::Error>,
+    {
+        if let Err(e) = self.config.headers.insert_converted(name, value) {
+            self.error.get_or_insert(e);
+        }
+        self
+    }
+
+    /// Replaces the default headers set with [`header`](Self::header) by `headers`, in their
+    /// order; the profile's stay underneath.
+    pub fn default_headers(mut self, headers: Headers) -> ClientBuilder {
+        self.config.headers = headers;
+        self
+    }
+
+    /// A URL that relative request URLs are appended to.
+    pub fn base_url(mut self, url: impl AsRef<str>) -> ClientBuilder {
+        match Url::parse(url.as_ref()) {
+            Ok(url) => self.config.base_url = Some(url),
+            Err(e) => {
+                self.error.get_or_insert(Error::new(Kind::Url, e));
+            }
+        }
+        self
+    }
+
+    /// A total timeout for each request, redirects and response body included. Default: none.
+    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.config.timeout = Some(timeout);
+        self
+    }
+
+    /// A timeout for making a connection: DNS, TCP and TLS handshake; `None` waits as long as
+    /// the system does. Default: 30 seconds.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> ClientBuilder {
+        self.config.connect_timeout = timeout.into();
+        self
+    }
+
+    /// The longest wait for a byte to be read or written on a connection; `None` waits
+    /// forever. Default: 30 seconds.
+    pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> ClientBuilder {
+        self.config.read_timeout = timeout.into();
+        self
+    }
+
+    /// Whether to follow redirects. Default: true.
+    pub fn follow_redirects(mut self, follow: bool) -> ClientBuilder {
+        self.config.follow_redirects = follow;
+        self
+    }
+
+    /// The most redirects followed for one request; one more is an error. Default: 20.
+    pub fn max_redirects(mut self, max: usize) -> ClientBuilder {
+        self.config.max_redirects = max;
+        self
+    }
+
+    /// The most idle connections kept per host. Default: no limit.
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> ClientBuilder {
+        self.pool.max_idle_per_host = max;
+        self
+    }
+
+    /// The most idle connections kept across all hosts; to make room for another, the one
+    /// idle longest is closed. Default: 256 (browsers keep at most 256 sockets in all).
+    pub fn pool_max_idle(mut self, max: usize) -> ClientBuilder {
+        self.pool.max_idle = max;
+        self
+    }
+
+    /// How long an idle connection is kept; `None` keeps it until the server closes it.
+    /// Default: 90 seconds.
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> ClientBuilder {
+        self.pool.idle_timeout = timeout;
+        self
+    }
+
+    /// The most connections open to one host at once; further requests wait for one to be
+    /// free. Default: no limit.
+    pub fn max_connections_per_host(mut self, max: usize) -> ClientBuilder {
+        self.pool.max_per_host = Some(max.max(1));
+        self
+    }
+
+    /// The largest response head accepted, in bytes. Default: 64 KiB.
+    pub fn max_head_bytes(mut self, max: usize) -> ClientBuilder {
+        self.config.limits.max_head_bytes = max;
+        self
+    }
+
+    /// The most header fields accepted in a response head. Default: 100.
+    pub fn max_headers(mut self, max: usize) -> ClientBuilder {
+        self.config.limits.max_headers = max;
+        self
+    }
+
+    /// Whether to decode `gzip`, `deflate`, `br` and `zstd` bodies (those whose features are
+    /// enabled) and send an `Accept-Encoding` naming them. Default: true. Headers are kept
+    /// as received either way.
+    pub fn decompress(mut self, decompress: bool) -> ClientBuilder {
+        self.config.decompress = decompress;
+        self
+    }
+
+    /// The largest body, after decoding, that [`Response::bytes`], [`Response::text`] and
+    /// [`Response::json`] read whole; a larger one is an error (a decompression bomb
+    /// stops here). Streaming reads have no limit. Default: 256 MiB.
+    pub fn max_body_bytes(mut self, max: usize) -> ClientBuilder {
+        self.config.max_body_bytes = max;
+        self
+    }
+
+    /// Accepts any server certificate. Only for testing: it removes TLS's protection.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> ClientBuilder {
+        self.tls.accept_invalid_certs = accept;
+        self
+    }
+
+    /// Trusts `cert` as a root, besides the built-in web roots.
+    pub fn add_root_certificate(mut self, cert: Certificate) -> ClientBuilder {
+        self.tls.extra_roots.push(cert);
+        self
+    }
+
+    /// The executor for timers, blocking work and background tasks. Default: smol's.
+    pub fn executor(mut self, exec: impl Executor) -> ClientBuilder {
+        self.exec = Some(Arc::new(exec));
+        self
+    }
+
+    /// Replaces the whole transport stack (TCP and TLS): every connection comes from
+    /// `connector`, as is. Use it for [`MockTransport`](crate::MockTransport).
+    pub fn connector(mut self, connector: impl Connector) -> ClientBuilder {
+        self.connector = Some(Box::new(connector));
+        self
+    }
+
+    /// Replaces TCP only: streams come from `transport`, and `https` ones get TLS on top.
+    pub fn transport(mut self, transport: impl Connector) -> ClientBuilder {
+        self.transport = Some(Box::new(transport));
+        self
+    }
+
+    /// Resolves host names with `resolver` instead of the system resolver (IP addresses are
+    /// not resolved). It is used as it is: wrap it in a [`DnsCache`](crate::transport::DnsCache)
+    /// to cache and coalesce its lookups, as the default resolver is. Not used when
+    /// [`connector`](Self::connector) or [`transport`](Self::transport) replaces TCP.
+    pub fn resolver(mut self, resolver: impl Resolve) -> ClientBuilder {
+        self.resolver = Some(Arc::new(resolver));
+        self
+    }
+
+    /// A [blocking client](crate::blocking::Client) with these settings.
+    pub fn build_blocking(self) -> Result<crate::blocking::Client> {
+        self.build().map(crate::blocking::Client::from)
+    }
+
+    /// The client, or the first error a setting made.
+    pub fn build(self) -> Result<AsyncClient> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let exec = match self.exec.or_else(rt::default_executor) {
+            Some(exec) => exec,
+            None => {
+                return Err(Error::new(
+                    Kind::Builder,
+                    "no executor: enable the `smol` feature or set one",
+                ));
+            }
+        };
+        let tls_configs = || tls_config::configs(self.profile.tls(), &self.tls);
+        let connector: Box<dyn Connector> = match (self.connector, self.transport) {
+            (Some(c), _) => c,
+            (None, Some(t)) => Box::new(TlsConnector::new(t, tls_configs()?)),
+            (None, None) => {
+                let tcp = match self.resolver {
+                    Some(resolver) => TcpConnector::with_resolver(exec.clone(), resolver),
+                    None => TcpConnector::new(exec.clone()),
+                };
+                Box::new(TlsConnector::new(tcp, tls_configs()?))
+            }
+        };
+        let mut config = self.config;
+        config.headers = default_headers(&self.profile, &config.headers, config.decompress)?;
+        let pool = Pool::new(self.pool);
+        Ok(AsyncClient {
+            inner: Arc::new(Inner {
+                config,
+                pool,
+                connector,
+                exec,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_default_client_does_not_wait_forever() {
+        let config = ClientBuilder::default().config;
+        let thirty = Some(Duration::from_secs(30));
+        assert_eq!(
+            (config.connect_timeout, config.read_timeout),
+            (thirty, thirty)
+        );
+        assert_eq!(
+            config.timeout, None,
+            "no total timeout: a long download may take hours"
+        );
+        let forever = ClientBuilder::default()
+            .connect_timeout(None)
+            .read_timeout(None)
+            .config;
+        assert_eq!(
+            (forever.connect_timeout, forever.read_timeout),
+            (None, None)
+        );
+    }
+}

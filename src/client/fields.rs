@@ -1,0 +1,175 @@
+//! The header fields a request goes on the wire with: the client's defaults (the profile's
+//! with the client's over them) and the request's laid in one pass, credentials kept to their
+//! origin, URL credentials as Basic, then HTTP/1.1's own fields (Host, the body's framing)
+//! and the caller's `header_order`.
+
+use bytes::Bytes;
+use http::HeaderValue;
+use url::Position;
+
+use super::AsyncClient;
+use super::builder::Config;
+use crate::error::{Error, Kind, Result};
+use crate::headers::Headers;
+use crate::proto::h1::{self, BodyFraming, Field, find};
+use crate::request::{BodyKind, Request};
+
+impl AsyncClient {
+    /// The headers `request` goes on the wire with, in order: `Host` first unless set, the
+    /// client's defaults in their order with the request's values in place, the request's
+    /// new names, then the body's framing (`Content-Length` or `Transfer-Encoding`).
+    pub fn wire_headers(&self, request: &Request) -> Result<Headers> {
+        let mut scratch = Scratch::default();
+        let fields = self.inner.config.wire_fields(request, &mut scratch)?;
+        let entries = fields
+            .into_iter()
+            .map(|(name, value)| {
+                Ok((
+                    Bytes::copy_from_slice(name),
+                    HeaderValue::from_bytes(value)?,
+                ))
+            })
+            .collect::<std::result::Result<_, http::header::InvalidHeaderValue>>()
+            .map_err(|e| Error::new(Kind::Header, e))?;
+        Ok(Headers::from_entries(entries))
+    }
+}
+
+/// Values made for one request's head that its borrowed fields point into.
+#[derive(Default)]
+struct Scratch {
+    /// A body's `Content-Length`.
+    length: String,
+    /// `Basic` credentials from the URL.
+    authorization: String,
+}
+
+/// Header names that carry credentials: sent only to the origin they were set for.
+const CREDENTIALS: [&[u8]; 3] = [b"authorization", b"cookie", b"proxy-authorization"];
+
+fn is_credential(name: &[u8]) -> bool {
+    CREDENTIALS.iter().any(|c| c.eq_ignore_ascii_case(name))
+}
+
+/// A request head encoded for the wire, with what the exchange needs to know of its fields.
+pub(super) struct RequestHead {
+    pub(super) bytes: Vec<u8>,
+    pub(super) expect_continue: bool,
+    pub(super) close_after: bool,
+}
+
+impl Config {
+    pub(super) fn request_head(&self, request: &Request) -> Result<RequestHead> {
+        let mut scratch = Scratch::default();
+        let fields = self.wire_fields(request, &mut scratch)?;
+        let target = &request.url[Position::BeforePath..Position::AfterQuery];
+        let mut bytes = Vec::new();
+        h1::encode_fields(&request.method, target, fields.iter().copied(), &mut bytes)
+            .map_err(|e| Error::new(Kind::Header, e))?;
+        Ok(RequestHead {
+            bytes,
+            expect_continue: find(&fields, b"expect")
+                .is_some_and(|i| fields[i].1.eq_ignore_ascii_case(b"100-continue")),
+            close_after: request_wants_close(&fields),
+        })
+    }
+
+    /// The fields a request goes on the wire with, in order (what
+    /// [`AsyncClient::wire_headers`] documents), borrowed; values made here are written into
+    /// `scratch`.
+    fn wire_fields<'a>(
+        &'a self,
+        request: &'a Request,
+        scratch: &'a mut Scratch,
+    ) -> Result<Vec<Field<'a>>> {
+        let (url, headers) = (&request.url, &request.headers);
+        let (defaults, ours) = (self.headers.entries(), headers.entries());
+        let mut fields: Vec<Field<'a>> = Vec::with_capacity(defaults.len() + ours.len() + 3);
+        crate::headers::layer(defaults, ours, |name, value| {
+            fields.push((name, value.as_bytes()));
+        });
+        if request.cross_origin {
+            // A redirect left the origin the credentials were set for: none of any layer go.
+            fields.retain(|(name, _)| !is_credential(name));
+        }
+        let Scratch {
+            length,
+            authorization,
+        } = scratch;
+        if (!url.username().is_empty() || url.password().is_some())
+            && find(&fields, b"authorization").is_none()
+        {
+            *authorization = crate::auth::basic_from_url(url);
+            let authorization: &'a String = authorization;
+            fields.push((b"Authorization", authorization.as_bytes()));
+        }
+        // `host[:port]`, the port only if not the scheme's default, IPv6 in brackets.
+        let host = &url[Position::BeforeHost..Position::AfterPort];
+        if host.bytes().any(|b| b < b' ' || b == 0x7f) {
+            return Err(Error::new(Kind::Url, "host contains control characters"));
+        }
+        let body = match &request.body.kind {
+            BodyKind::Empty => BodyFraming::None,
+            BodyKind::Full(bytes) => BodyFraming::Length(bytes.len()),
+            BodyKind::Stream(_) => BodyFraming::Chunked,
+        };
+        h1::add_framing_fields(&mut fields, host.as_bytes(), &request.method, body, length);
+        if let Some(order) = &self.header_order {
+            // Stable: fields of the same rank keep their order.
+            fields.sort_by_key(|(name, _)| {
+                order
+                    .iter()
+                    .position(|o| o.as_bytes().eq_ignore_ascii_case(name))
+                    .unwrap_or(order.len())
+            });
+        }
+        Ok(fields)
+    }
+}
+
+fn request_wants_close(fields: &[Field<'_>]) -> bool {
+    fields
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(b"connection"))
+        .any(|(_, v)| {
+            v.split(|&b| b == b',')
+                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use url::Url;
+
+    #[test]
+    fn host_field_is_host_and_port_as_the_url_has_them() {
+        for url in [
+            "http://example.com/",
+            "https://example.com:443/",
+            "https://example.com:80/",
+            "http://example.com:8080/a?b#c",
+            "http://user:pw@EXAMPLE.com:0/",
+            "http://[::1]/",
+            "https://[2001:DB8::1]:8443/",
+            "http://bücher.example/",
+            "http://192.168.000.1:81/",
+            "foo://opaque%41:99/x",
+            "file:///etc/hosts",
+            "data:text/plain,x",
+            "mailto:a@b.c",
+        ] {
+            let url = Url::parse(url).unwrap();
+            let host = url.host_str().unwrap_or_default();
+            let formatted = match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            };
+            assert_eq!(
+                &url[Position::BeforeHost..Position::AfterPort],
+                formatted,
+                "{url}"
+            );
+        }
+    }
+}
