@@ -1,55 +1,51 @@
-//! Following redirects (RFC 9110 §15.4): which request comes next, and what it may carry.
+//! Following redirects (RFC 9110 §15.4): from a response's status and `Location`, a plan for
+//! the next request. It decides from plain data; the client applies the plan to its request
+//! ([`Request::follow`](crate::Request)).
 
-use http::{Method, StatusCode};
+use http::{HeaderValue, Method, StatusCode};
 use url::Url;
 
 use crate::error::{Error, Kind, Result};
-use crate::request::{Body, Request};
-use crate::response::Response;
 
-/// Headers that must not follow a redirect to another origin.
-const CREDENTIALS: [&str; 3] = ["authorization", "cookie", "proxy-authorization"];
-/// Headers that describe a body the redirected request no longer has.
-const BODY_HEADERS: [&str; 4] = [
-    "content-length",
-    "content-type",
-    "content-encoding",
-    "transfer-encoding",
-];
+/// What the next request of a redirect is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    /// The body and the headers that describe it are dropped (the method became `GET`).
+    pub(crate) drop_body: bool,
+    /// The next URL is of another origin: credentials stay behind.
+    pub(crate) cross_origin: bool,
+}
 
-/// The request a redirect response asks for, or `None` if `response` is not one to follow
-/// (another status, or no `Location`).
-pub(crate) fn next_request(prev: Request, response: &Response) -> Result<Option<Request>> {
-    let status = response.status();
+/// The next request for a response to `method url` with `status` and `location`, or `None`
+/// if it is not a redirect to follow (another status, or no `Location`).
+pub(crate) fn plan(
+    method: &Method,
+    url: &Url,
+    status: StatusCode,
+    location: Option<&HeaderValue>,
+) -> Result<Option<Plan>> {
     if !matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
         return Ok(None);
     }
-    let Some(location) = response.headers().get("location") else {
+    let Some(location) = location else {
         return Ok(None);
     };
     let location = std::str::from_utf8(location.as_bytes())
         .map_err(|_| Error::new(Kind::Redirect, "Location is not valid UTF-8"))?;
-    let url = prev.url.join(location).map_err(|e| {
+    let next = url.join(location).map_err(|e| {
         Error::new(
             Kind::Redirect,
             format!("invalid Location {location:?}: {e}"),
         )
     })?;
-    if !matches!(url.scheme(), "http" | "https") {
+    if !matches!(next.scheme(), "http" | "https") {
         return Err(Error::new(
             Kind::Redirect,
-            format!("redirect to unsupported scheme {:?}", url.scheme()),
+            format!("redirect to unsupported scheme {:?}", next.scheme()),
         ));
     }
-
-    let Request {
-        mut method,
-        url: prev_url,
-        mut headers,
-        body,
-        options,
-        mut cross_origin,
-    } = prev;
     // As browsers do (Fetch "HTTP-redirect fetch", RFC 9110 §15.4): 303 makes any method
     // but HEAD a GET; 301 and 302 do that to POST only; 307 and 308 never change it.
     let becomes_get = match status {
@@ -57,36 +53,15 @@ pub(crate) fn next_request(prev: Request, response: &Response) -> Result<Option<
         StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND => method == Method::POST,
         _ => false,
     };
-    let body = if !becomes_get {
-        body.try_clone().ok_or_else(|| {
-            Error::new(
-                Kind::Redirect,
-                format!("cannot resend a streaming body after a {status} redirect"),
-            )
-        })?
-    } else {
-        method = Method::GET;
-        for name in BODY_HEADERS {
-            headers.remove(name);
-        }
-        Body::empty()
-    };
-    if !same_origin(&prev_url, &url) {
-        // The request's own credentials go here; the client's and the profile's are left out
-        // when the head is made, for this hop and every later one.
-        for name in CREDENTIALS {
-            headers.remove(name);
-        }
-        headers.remove("host");
-        cross_origin = true;
-    }
-    Ok(Some(Request {
-        method,
-        url,
-        headers,
-        body,
-        options,
-        cross_origin,
+    Ok(Some(Plan {
+        method: if becomes_get {
+            Method::GET
+        } else {
+            method.clone()
+        },
+        cross_origin: !same_origin(url, &next),
+        url: next,
+        drop_body: becomes_get,
     }))
 }
 
@@ -94,4 +69,64 @@ fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host() == b.host()
         && a.port_or_known_default() == b.port_or_known_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(method: Method, from: &str, status: u16, to: &str) -> Plan {
+        let location = HeaderValue::from_str(to).unwrap();
+        let status = StatusCode::from_u16(status).unwrap();
+        plan(&method, &Url::parse(from).unwrap(), status, Some(&location))
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn methods_change_as_browsers_change_them() {
+        for (method, status, after) in [
+            (Method::POST, 301, Method::GET),
+            (Method::POST, 302, Method::GET),
+            (Method::PUT, 302, Method::PUT),
+            (Method::PUT, 303, Method::GET),
+            (Method::HEAD, 303, Method::HEAD),
+            (Method::POST, 307, Method::POST),
+            (Method::POST, 308, Method::POST),
+        ] {
+            let p = planned(method.clone(), "http://a/x", status, "/y");
+            assert_eq!(
+                (p.method.clone(), p.drop_body),
+                (after.clone(), after != method),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn origins_differ_by_scheme_host_and_port() {
+        let cross = |from: &str, to: &str| planned(Method::GET, from, 302, to).cross_origin;
+        assert!(!cross("http://a/x", "/y"));
+        assert!(!cross("http://a/x", "http://a:80/y"));
+        assert!(cross("http://a/x", "http://b/y"));
+        assert!(cross("http://a/x", "http://a:81/y"));
+        assert!(cross("https://a/x", "http://a/y"));
+        assert!(cross("https://a:8443/x", "http://a:8443/y"));
+    }
+
+    #[test]
+    fn no_plan_without_a_redirect_status_or_location() {
+        let url = Url::parse("http://a/").unwrap();
+        let loc = HeaderValue::from_static("/b");
+        assert_eq!(
+            plan(&Method::GET, &url, StatusCode::OK, Some(&loc)).unwrap(),
+            None
+        );
+        assert_eq!(
+            plan(&Method::GET, &url, StatusCode::FOUND, None).unwrap(),
+            None
+        );
+        let ftp = HeaderValue::from_static("ftp://a/");
+        assert!(plan(&Method::GET, &url, StatusCode::FOUND, Some(&ftp)).is_err());
+    }
 }

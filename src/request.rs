@@ -13,6 +13,7 @@ use url::Url;
 use crate::client::AsyncClient;
 use crate::error::{Error, Kind, Result, printable};
 use crate::headers::Headers;
+use crate::redirect;
 use crate::response::Response;
 use crate::rt::BoxFuture;
 
@@ -185,7 +186,42 @@ impl Request {
     pub fn set_body(&mut self, body: impl Into<Body>) {
         self.body = body.into();
     }
+
+    /// This request, changed as a redirect's `plan` says: its method and URL; no body (nor
+    /// the headers that describe one) if the method became `GET`; none of its own
+    /// credentials, nor its `Host`, for another origin (the client's and the profile's stay
+    /// behind too: `cross_origin` sticks for the rest of the chain).
+    pub(crate) fn follow(mut self, plan: redirect::Plan) -> Result<Request> {
+        if plan.drop_body {
+            for name in BODY_HEADERS {
+                self.headers.remove(name);
+            }
+            self.body = Body::empty();
+        } else {
+            self.body = self.body.try_clone().ok_or_else(|| {
+                let why = "cannot resend a streaming body after a redirect that keeps the method";
+                Error::new(Kind::Redirect, why)
+            })?;
+        }
+        if plan.cross_origin {
+            for name in ["authorization", "cookie", "proxy-authorization", "host"] {
+                self.headers.remove(name);
+            }
+            self.cross_origin = true;
+        }
+        self.method = plan.method;
+        self.url = plan.url;
+        Ok(self)
+    }
 }
+
+/// Headers that describe a body a redirected request no longer has.
+const BODY_HEADERS: [&str; 4] = [
+    "content-length",
+    "content-type",
+    "content-encoding",
+    "transfer-encoding",
+];
 
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -64,7 +64,8 @@ impl AsyncClient {
                 return Ok(response);
             }
             let (method, url) = (request.method.clone(), request.url.clone());
-            let Some(next) = redirect::next_request(request, &response)
+            let location = response.headers.get("location");
+            let Some(plan) = redirect::plan(&method, &url, response.status, location)
                 .map_err(|e| e.with_request(&method, &url))?
             else {
                 response.history = history;
@@ -81,7 +82,9 @@ impl AsyncClient {
             // Boxed: a redirect is rare, and its state would make every request's future
             // larger.
             Box::pin(drain(&*self.inner.exec, response)).await;
-            request = next;
+            request = request
+                .follow(plan)
+                .map_err(|e| e.with_request(&method, &url))?;
         }
     }
 
