@@ -9,6 +9,7 @@ mod clienthello;
 mod corpus;
 mod decode;
 mod fingerprint;
+mod fuzz;
 mod hostile;
 mod mock;
 mod nginx;
