@@ -45,6 +45,8 @@ pub struct ClientHello {
     /// Payload length of an outer `encrypted_client_hello` (see [`ClientHello::extension`]
     /// for mere presence).
     pub ech_payload_len: Option<usize>,
+    /// HPKE suite of an outer `encrypted_client_hello`: KDF and AEAD ids (RFC 9180 §7.2, 7.3).
+    pub ech_suite: Option<(u16, u16)>,
     pub record_size_limit: Option<u16>,
     /// Raw first ALPN protocol (of the last ALPN extension that has one), for JA4.
     alpn_first: Vec<u8>,
@@ -210,13 +212,14 @@ fn decode(ch: &mut ClientHello, typ: u16, body: &[u8]) -> Result<(), String> {
         }
         0xfe0d => {
             // outer: type 0, kdf u16, aead u16, config_id u8, enc<16>, payload<16>
-            ch.ech_payload_len = match r.uint(1)? {
+            (ch.ech_suite, ch.ech_payload_len) = match r.uint(1)? {
                 0 => {
-                    r.take(5)?;
+                    let suite = (r.u16()?, r.u16()?);
+                    r.take(1)?;
                     r.vec16()?;
-                    Some(r.vec16()?.len())
+                    (Some(suite), Some(r.vec16()?.len()))
                 }
-                _ => None,
+                _ => (None, None),
             };
         }
         _ => {}

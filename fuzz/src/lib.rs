@@ -1,5 +1,15 @@
-//! Helpers shared by the fuzz targets: a piece-size generator and decoders that drive the
-//! public sans-IO codec the way `tests/it/corpus.rs` does, checking every `Step` on the way.
+//! The fuzz targets' code, shared with `cargo test`: a piece-size generator, decoders that
+//! drive the public sans-IO codec, checking every `Step` on the way, and the targets' bodies
+//! in [`targets`]. `tests/it/fuzz.rs` compiles this file into the integration tests, where
+//! `tests/it/corpus.rs` decodes its fixtures with [`decode_response`] and the regression inputs
+//! are replayed through [`targets`].
+//!
+//! [`decode_response`] and [`run_body`] are a copy of what the client's driver
+//! (`src/proto/h1/conn.rs`: `Conn::read_final_head`, `read_head` and `poll_body`) does with the
+//! same codec calls; they do not run the driver itself.
+
+#[path = "targets.rs"]
+pub mod targets;
 
 use bytes::Bytes;
 use tls_requests::proto::h1::{
@@ -232,8 +242,8 @@ pub struct Message {
     pub left: Vec<u8>,
 }
 
-/// Decodes one response from `input` as `tests/it/corpus.rs` does: heads until a final one
-/// (1xx except 101 are interim), then the body, reading `piece()` bytes at a time.
+/// Decodes one response from `input`: heads until a final one (1xx except 101 are interim),
+/// then the body, reading `piece()` bytes at a time.
 pub fn decode_response(
     input: &[u8],
     is_head: bool,

@@ -38,7 +38,8 @@ fn chromium_tls() -> TlsSpec {
     }
 }
 
-/// Chrome 156 on Windows. TLS and header order and case from the Chromium 156 capture
+/// Chrome 156 on Windows. TLS, header order and case, and the values of the other headers
+/// (`Accept` with `image/jxl` included) from the Chromium 156 capture
 /// (`refdata/tls/chrome-*.bin`, `refdata/http/chrome-*.txt`); the User-Agent and client hints
 /// are those of Google Chrome on Windows rather than headless Chromium on Linux. The GREASE
 /// brand `"Not:A-Brand";v="8"` and the brand order follow Chromium's algorithm for major
@@ -62,7 +63,7 @@ pub(super) fn chrome_156() -> Profile {
             ),
             (
                 "Accept",
-                "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
             ),
             ("Sec-Fetch-Site", "none"),
             ("Sec-Fetch-Mode", "navigate"),

@@ -207,14 +207,37 @@ fn every_capture_matches_the_python_parser() {
         files.len(),
         diffs.join("\n")
     );
-    for file in &files {
-        let ch = parse(&std::fs::read(file).unwrap()).unwrap();
-        let rows = ch.describe();
-        assert!(
-            rows.iter().any(|(k, v)| k == "ja4" && *v == ch.ja4()),
-            "{rows:?}"
+}
+
+/// JA4 of every capture, and the `ja4` row the example prints, against a third
+/// implementation: the PyPI package `ja4plus` 1.4.0, whose results refdata keeps in
+/// `logs/crosscheck_ja4plus.txt` (`OK   FILE   mine=… ja4plus=JA4 | o: …`).
+#[test]
+fn every_capture_has_the_ja4_of_ja4plus() {
+    let dir = refdata();
+    let log = std::fs::read_to_string(dir.join("logs/crosscheck_ja4plus.txt")).unwrap();
+    let mut checked = 0;
+    for line in log.lines().filter(|l| l.starts_with("OK ")) {
+        let file = line.split_whitespace().nth(1).unwrap();
+        let ja4plus = line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("ja4plus="))
+            .unwrap_or_else(|| panic!("no ja4plus value in {line:?}"));
+        let ch = parse(&std::fs::read(dir.join(file)).unwrap()).unwrap();
+        assert_eq!(ch.ja4(), ja4plus, "{file}");
+        let row = ch.describe().into_iter().find(|(k, _)| k == "ja4");
+        assert_eq!(
+            row.map(|r| r.1).as_deref(),
+            Some(ja4plus),
+            "{file}: describe()"
         );
+        checked += 1;
     }
+    assert_eq!(
+        checked,
+        captures().len(),
+        "every capture is in the ja4plus log"
+    );
 }
 
 /// The published values of the README of the reference data, independent of python.

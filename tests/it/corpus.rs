@@ -4,114 +4,23 @@
 //! `SENTINEL-NEXT-MESSAGE`, which the decoder must leave unread (after a close-delimited body
 //! it is part of the body). `NAME.parsed` is the expected decoding (`left` is what stayed
 //! unread), `NAME.error` the expected [`ProtoError`]'s `Display`. A name starting with `head-`
-//! is the answer to a HEAD request. `keep-alive` is [`keep_alive`]'s answer (RFC 9112 §9.3's
+//! is the answer to a HEAD request. `keep-alive` is `keep_alive()`'s answer (RFC 9112 §9.3's
 //! version and `Connection` rule); a close-delimited body or a 101 ends the connection anyway.
 //!
-//! Each fixture is decoded whole and fed in small random pieces; both must match the golden.
-//! `UPDATE_CORPUS=1` rewrites the goldens from the codec's output: check every change by hand
-//! against RFC 9112 before committing it. See `tests/corpus/README.md`.
+//! Each fixture is decoded with the fuzz targets' decoder (`fuzz/src/lib.rs`, which checks
+//! every codec step), whole and fed in small random pieces; both must match the golden.
+//! `UPDATE_CORPUS=1` rewrites the goldens from the codec's output and fails, naming each golden
+//! it changed, so that every change is checked by hand against RFC 9112 before it is
+//! committed. See `tests/corpus/README.md`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use bytes::Bytes;
-use tls_requests::proto::h1::{
-    BodyDecoder, Framing, Limits, ProtoError, ResponseHead, Step, framing, keep_alive, parse_head,
-};
-use tls_requests::{Headers, StatusCode};
+use tls_requests::proto::h1::ProtoError;
+
+use crate::fuzz::harness::{Fields, Message, decode_response};
 
 const SENTINEL: &[u8] = b"SENTINEL-NEXT-MESSAGE";
-
-/// One decoded response: the interim heads skipped, the final head, its body and what is left.
-struct Message {
-    interim: Vec<ResponseHead>,
-    head: ResponseHead,
-    framing: Framing,
-    body: Vec<u8>,
-    trailers: Option<Headers>,
-    left: Vec<u8>,
-}
-
-/// The input handed out in pieces, as reads from a connection would return it.
-struct Wire<'a, F> {
-    input: &'a [u8],
-    fed: usize,
-    piece: F,
-}
-
-impl<F: FnMut() -> usize> Wire<'_, F> {
-    fn eof(&self) -> bool {
-        self.fed == self.input.len()
-    }
-
-    fn read_into(&mut self, buf: &mut Vec<u8>) {
-        let end = self
-            .fed
-            .saturating_add((self.piece)())
-            .min(self.input.len());
-        buf.extend_from_slice(&self.input[self.fed..end]);
-        self.fed = end;
-    }
-}
-
-/// Decodes one response from `input` with the public codec alone, reading `piece()` bytes at
-/// a time: heads until a final one (1xx except 101 are interim), then the body.
-fn decode(
-    input: &[u8],
-    is_head: bool,
-    piece: impl FnMut() -> usize,
-) -> Result<Message, ProtoError> {
-    let mut wire = Wire {
-        input,
-        fed: 0,
-        piece,
-    };
-    let mut buf = Vec::new();
-    let mut interim = Vec::new();
-    let head = loop {
-        match parse_head(&Bytes::copy_from_slice(&buf), &Limits::default())? {
-            Some((head, len)) => {
-                buf.drain(..len);
-                if !head.status.is_informational() || head.status == StatusCode::SWITCHING_PROTOCOLS
-                {
-                    break head;
-                }
-                interim.push(head);
-            }
-            None if wire.eof() => return Err(ProtoError::IncompleteHead),
-            None => wire.read_into(&mut buf),
-        }
-    };
-    let framing = framing(is_head, head.status, &head.headers)?;
-    let mut decoder = BodyDecoder::new(framing);
-    let mut body = Vec::new();
-    loop {
-        match decoder.decode(&buf, wire.eof())? {
-            Step::Data { skip, len } => {
-                assert!(len > 0, "empty Data step");
-                body.extend_from_slice(&buf[skip..skip + len]);
-                buf.drain(..skip + len);
-            }
-            Step::NeedMore { skip } => {
-                assert!(!wire.eof(), "NeedMore after the end of the input");
-                buf.drain(..skip);
-                wire.read_into(&mut buf);
-            }
-            Step::End { skip, trailers } => {
-                buf.drain(..skip);
-                buf.extend_from_slice(&input[wire.fed..]);
-                return Ok(Message {
-                    interim,
-                    head,
-                    framing,
-                    body,
-                    trailers,
-                    left: buf,
-                });
-            }
-        }
-    }
-}
 
 /// The golden file's extension and text for a decoding.
 fn render(result: &Result<Message, ProtoError>) -> (&'static str, String) {
@@ -122,17 +31,16 @@ fn render(result: &Result<Message, ProtoError>) -> (&'static str, String) {
     let mut out = String::new();
     for head in &m.interim {
         let reason = head.reason.escape_ascii();
-        writeln!(out, "interim: {} \"{reason}\"", head.status.as_u16()).unwrap();
+        writeln!(out, "interim: {} \"{reason}\"", head.status).unwrap();
         write_fields(&mut out, "interim-header", &head.headers);
     }
     let head = &m.head;
     writeln!(out, "version: {:?}", head.version).unwrap();
-    writeln!(out, "status: {}", head.status.as_u16()).unwrap();
+    writeln!(out, "status: {}", head.status).unwrap();
     writeln!(out, "reason: \"{}\"", head.reason.escape_ascii()).unwrap();
     write_fields(&mut out, "header", &head.headers);
     writeln!(out, "framing: {:?}", m.framing).unwrap();
-    let keep = keep_alive(head.version, &head.headers);
-    writeln!(out, "keep-alive: {keep}").unwrap();
+    writeln!(out, "keep-alive: {}", m.keep_alive).unwrap();
     writeln!(out, "body: \"{}\"", m.body.escape_ascii()).unwrap();
     if let Some(trailers) = &m.trailers {
         write_fields(&mut out, "trailer", trailers);
@@ -141,9 +49,9 @@ fn render(result: &Result<Message, ProtoError>) -> (&'static str, String) {
     ("parsed", out)
 }
 
-fn write_fields(out: &mut String, label: &str, fields: &Headers) {
+fn write_fields(out: &mut String, label: &str, fields: &Fields) {
     for (name, value) in fields {
-        writeln!(out, "{label}: {name}: {}", value.as_bytes().escape_ascii()).unwrap();
+        writeln!(out, "{label}: {name}: {}", value.escape_ascii()).unwrap();
     }
 }
 
@@ -154,7 +62,7 @@ struct Fixture {
 
 impl Fixture {
     fn decode_whole(&self) -> (&'static str, String) {
-        render(&decode(&self.input, self.is_head(), || usize::MAX))
+        render(&decode_response(&self.input, self.is_head(), || usize::MAX))
     }
 
     fn is_head(&self) -> bool {
@@ -223,7 +131,7 @@ fn check_splits(f: &Fixture) -> Result<(), String> {
         runs.push(("byte by byte".to_owned(), Box::new(|| 1)));
     }
     for (label, piece) in runs {
-        let split = render(&decode(&f.input, f.is_head(), piece));
+        let split = render(&decode_response(&f.input, f.is_head(), piece));
         if split != whole {
             let diff = first_difference(&whole.1, &split.1).unwrap_or_default();
             return Err(format!(
@@ -262,12 +170,26 @@ fn first_difference(expected: &str, actual: &str) -> Option<String> {
     unreachable!()
 }
 
-fn update_golden(f: &Fixture) {
+/// Rewrites the golden of `f` from the codec's output; says what changed, if anything.
+fn update_golden(f: &Fixture) -> Option<String> {
     let (ext, text) = f.decode_whole();
-    for old in ["parsed", "error"] {
-        let _ = std::fs::remove_file(f.golden(old));
+    let other = if ext == "parsed" { "error" } else { "parsed" };
+    let old = std::fs::read_to_string(f.golden(ext)).ok();
+    let was_other = f.golden(other).exists();
+    if old.as_deref() == Some(text.as_str()) && !was_other {
+        return None;
     }
-    std::fs::write(f.golden(ext), text).unwrap();
+    let _ = std::fs::remove_file(f.golden(other));
+    std::fs::write(f.golden(ext), &text).unwrap();
+    Some(match (old, was_other) {
+        (_, true) => format!("{}.{other} replaced by {}.{ext}:\n{text}", f.name, f.name),
+        (None, false) => format!("{}.{ext} written:\n{text}", f.name),
+        (Some(old), false) => format!(
+            "{}.{ext} changed: {}",
+            f.name,
+            first_difference(&old, &text).unwrap_or_default()
+        ),
+    })
 }
 
 fn report(failures: Vec<String>) {
@@ -283,16 +205,18 @@ fn report(failures: Vec<String>) {
 fn corpus_matches_goldens() {
     let all = fixtures();
     assert!(all.len() >= 30, "only {} fixtures", all.len());
-    let update = std::env::var_os("UPDATE_CORPUS").is_some_and(|v| v == "1");
-    let mut failures = Vec::new();
-    for f in &all {
-        if update {
-            update_golden(f);
-        } else if let Err(e) = check_golden(f) {
-            failures.push(e);
-        }
+    if std::env::var_os("UPDATE_CORPUS").is_some_and(|v| v == "1") {
+        let changed: Vec<String> = all.iter().filter_map(update_golden).collect();
+        assert!(
+            changed.is_empty(),
+            "UPDATE_CORPUS=1 rewrote {} golden(s); review each against RFC 9112, then run \
+             again without UPDATE_CORPUS:\n\n{}",
+            changed.len(),
+            changed.join("\n\n")
+        );
+        return;
     }
-    report(failures);
+    report(all.iter().filter_map(|f| check_golden(f).err()).collect());
 }
 
 #[test]

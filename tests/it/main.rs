@@ -10,6 +10,7 @@ mod connect;
 mod corpus;
 mod decode;
 mod fingerprint;
+mod fuzz;
 mod hostile;
 mod mock;
 mod nginx;

@@ -59,8 +59,11 @@ fn assert_like_capture(profile: Profile, capture: &str, differ: &[&str]) {
 
 #[test]
 fn chrome_headers_match_the_chromium_capture() {
-    // By design: Google Chrome on Windows, not headless Chromium on Linux.
-    let differ = ["sec-ch-ua", "sec-ch-ua-platform", "User-Agent", "Accept"];
+    // By design, and only these: the profile is Google Chrome on Windows, the capture
+    // headless Chromium on Linux, so the brand list (`sec-ch-ua`, checked below), the
+    // platform and the User-Agent differ. Everything else, `Accept` included, is the
+    // capture's.
+    let differ = ["sec-ch-ua", "sec-ch-ua-platform", "User-Agent"];
     assert_like_capture(Profile::chrome(), "http/chrome-run1-1.txt", &differ);
     let sent = sent_head(Profile::chrome());
     let value = |n: &str| sent.iter().find(|(k, _)| k == n).unwrap().1.clone();

@@ -28,6 +28,9 @@ pub enum ProtoError {
     TooManyInterim,
     /// Both `Transfer-Encoding` and `Content-Length` were sent (RFC 9112 §6.3 ¶3).
     LengthAndTransferEncoding,
+    /// A `Transfer-Encoding` with a coding other than one `chunked` (such as `gzip`), which
+    /// this client did not ask for with `TE` and does not decode.
+    UnsupportedTransferCoding,
     /// A `Content-Length` that is not a number, or several that differ.
     InvalidContentLength,
     /// A chunk-size line that is not valid hex, overflows, or is too long.
@@ -63,6 +66,9 @@ impl fmt::Display for ProtoError {
             ProtoError::LengthAndTransferEncoding => {
                 f.write_str("response has both Content-Length and Transfer-Encoding")
             }
+            ProtoError::UnsupportedTransferCoding => f.write_str(
+                "response uses a transfer coding other than chunked, which this client neither asked for nor decodes",
+            ),
             ProtoError::InvalidContentLength => f.write_str("invalid Content-Length"),
             ProtoError::InvalidChunkSize => f.write_str("invalid chunk size line"),
             ProtoError::InvalidChunkEnd => f.write_str("chunk data not followed by CRLF"),

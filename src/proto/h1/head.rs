@@ -270,25 +270,48 @@ pub fn framing(
         return Ok(Framing::Empty);
     }
     let length = content_length(headers)?;
-    let mut codings = headers.get_all("transfer-encoding").peekable();
-    if codings.peek().is_some() {
+    if headers.contains("transfer-encoding") {
         if length.is_some() {
             return Err(ProtoError::LengthAndTransferEncoding);
         }
-        let last = codings
-            .last()
-            .and_then(|v| v.as_bytes().rsplit(|&b| b == b',').next());
-        let chunked = last.is_some_and(|c| c.trim_ascii().eq_ignore_ascii_case(b"chunked"));
-        return Ok(if chunked {
-            Framing::Chunked
-        } else {
-            Framing::Close
-        });
+        return transfer_framing(headers);
     }
     Ok(match length {
         Some(0) => Framing::Empty,
         Some(n) => Framing::Length(n),
         None => Framing::Close,
+    })
+}
+
+/// The framing a `Transfer-Encoding` gives: its codings, in order across every field and list
+/// element (RFC 9112 §6.1; empty elements are ignored, RFC 9110 §5.6.1), must be one
+/// `chunked`, or none (then the body runs until close, RFC 9112 §6.3 rule 4). The obsolete
+/// `identity` (RFC 2616), a no-op, is skipped.
+///
+/// Any other coding (`gzip, chunked`; `chunked, gzip`; `chunked, chunked`) is refused. Its
+/// framing could be found, but the body would be transfer-coded bytes handed over as the
+/// content: this client sends no `TE`, which tells the server it accepts no transfer coding
+/// but chunked (RFC 9110 §10.1.4), and it does not remove one. curl (without
+/// `--tr-encoding`) and hyper pass such bytes through as the body; we report the server's
+/// error instead of returning a body that is not the content.
+fn transfer_framing(headers: &Headers) -> Result<Framing, ProtoError> {
+    let mut chunked = false;
+    for value in headers.get_all("transfer-encoding") {
+        for coding in value.as_bytes().split(|&b| b == b',') {
+            let coding = coding.trim_ascii();
+            if coding.is_empty() || coding.eq_ignore_ascii_case(b"identity") {
+                continue;
+            }
+            if chunked || !coding.eq_ignore_ascii_case(b"chunked") {
+                return Err(ProtoError::UnsupportedTransferCoding);
+            }
+            chunked = true;
+        }
+    }
+    Ok(if chunked {
+        Framing::Chunked
+    } else {
+        Framing::Close
     })
 }
 
@@ -448,13 +471,22 @@ mod tests {
             framing_of("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n"),
             Err(ProtoError::InvalidContentLength)
         );
+        for codings in ["gzip, chunked", "gzip", "chunked, gzip", "chunked, chunked"] {
+            assert_eq!(
+                framing_of(&format!(
+                    "HTTP/1.1 200 OK\r\nTransfer-Encoding: {codings}\r\n\r\n"
+                )),
+                Err(ProtoError::UnsupportedTransferCoding),
+                "{codings}"
+            );
+        }
         assert_eq!(
-            framing_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
-            Ok(Framing::Chunked)
+            framing_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\n"),
+            Ok(Framing::Close)
         );
         assert_eq!(
-            framing_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"),
-            Ok(Framing::Close)
+            framing_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: , CHUNKED\r\n\r\n"),
+            Ok(Framing::Chunked)
         );
         assert_eq!(
             framing_of(
