@@ -125,33 +125,22 @@ pub(crate) struct Deadlines {
     pub(crate) end: Option<Instant>,
 }
 
-impl Deadlines {
-    /// The time until the end, with the phase to report; `Total` once it has passed.
-    fn remaining(&self) -> Option<Duration> {
-        self.end
-            .map(|end| end.saturating_duration_since(Instant::now()))
-    }
-
-    /// The shorter of `limit` and the time left, and which phase it belongs to.
-    fn bound(
-        &self,
-        limit: Option<Duration>,
-        phase: TimeoutPhase,
-    ) -> (Option<Duration>, TimeoutPhase) {
-        match (limit, self.remaining()) {
-            (Some(l), Some(r)) if r < l => (Some(r), TimeoutPhase::Total),
-            (None, Some(r)) => (Some(r), TimeoutPhase::Total),
-            (l, _) => (l, phase),
-        }
-    }
-}
-
-/// An idle timer for poll-based I/O: armed when an operation returns `Pending`, disarmed
-/// when it makes progress, so ready I/O never touches the timer.
+/// An idle timer for poll-based I/O: a wait starts when an operation returns `Pending` and
+/// ends when one makes progress; a wait longer than the idle limit (or past the end) is a
+/// timeout.
+///
+/// Ready I/O never touches the timer, and the sleep behind it is kept across waits (and
+/// across the requests of a connection): arming a sleep wakes the reactor to reprogram its
+/// timer, which at default timeouts would cost a few system calls per request. A kept sleep
+/// that ends before the current wait's deadline (it was set for an earlier wait) is set
+/// again for what is left, so a busy connection re-arms about once per idle limit.
 pub(crate) struct IdleTimer {
     exec: Arc<dyn Executor>,
     deadlines: Deadlines,
-    armed: Option<(BoxFuture<'static, ()>, TimeoutPhase)>,
+    /// When the current wait began; `None` when not waiting.
+    waiting_since: Option<Instant>,
+    /// The sleep, and the instant it ends.
+    sleep: Option<(BoxFuture<'static, ()>, Instant)>,
 }
 
 impl IdleTimer {
@@ -159,13 +148,15 @@ impl IdleTimer {
         IdleTimer {
             exec,
             deadlines: Deadlines::default(),
-            armed: None,
+            waiting_since: None,
+            sleep: None,
         }
     }
 
+    /// New deadlines, for the next exchange; the sleep is kept.
     pub(crate) fn set(&mut self, deadlines: Deadlines) {
         self.deadlines = deadlines;
-        self.armed = None;
+        self.waiting_since = None;
     }
 
     pub(crate) fn deadlines(&self) -> Deadlines {
@@ -176,8 +167,9 @@ impl IdleTimer {
         &self.exec
     }
 
+    /// An operation made progress: the wait is over.
     pub(crate) fn disarm(&mut self) {
-        self.armed = None;
+        self.waiting_since = None;
     }
 
     /// Called after an operation returned `Pending`: `Ready(err)` if its deadline has passed.
@@ -186,23 +178,40 @@ impl IdleTimer {
         cx: &mut std::task::Context<'_>,
         phase: TimeoutPhase,
     ) -> std::task::Poll<std::io::Error> {
-        if self.armed.is_none() {
-            let (limit, phase) = self.deadlines.bound(self.deadlines.idle, phase);
-            match limit {
-                Some(limit) => self.armed = Some((self.exec.sleep(limit), phase)),
-                None => return std::task::Poll::Pending,
-            }
+        use std::task::Poll;
+        let Deadlines { idle, end } = self.deadlines;
+        if idle.is_none() && end.is_none() {
+            return Poll::Pending;
         }
-        let Some((sleep, phase)) = &mut self.armed else {
-            return std::task::Poll::Pending;
+        let since = *self.waiting_since.get_or_insert_with(Instant::now);
+        let (deadline, phase) = match (idle.map(|d| since + d), end) {
+            (Some(idle_end), Some(end)) if end < idle_end => (end, TimeoutPhase::Total),
+            (Some(idle_end), _) => (idle_end, phase),
+            (None, Some(end)) => (end, TimeoutPhase::Total),
+            (None, None) => return Poll::Pending,
         };
-        match sleep.as_mut().poll(cx) {
-            std::task::Poll::Ready(()) => {
-                let phase = *phase;
-                self.armed = None;
-                std::task::Poll::Ready(Error::timeout(phase).into_io())
+        loop {
+            if let Some((sleep, at)) = &mut self.sleep {
+                let at = *at;
+                if at <= deadline {
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    self.sleep = None;
+                    if at == deadline {
+                        self.waiting_since = None;
+                        return Poll::Ready(Error::timeout(phase).into_io());
+                    }
+                    // Set for an earlier wait: set again for what is left of this one.
+                    continue;
+                }
             }
-            std::task::Poll::Pending => std::task::Poll::Pending,
+            let now = Instant::now();
+            if now >= deadline {
+                self.waiting_since = None;
+                return Poll::Ready(Error::timeout(phase).into_io());
+            }
+            self.sleep = Some((self.exec.sleep(deadline - now), deadline));
         }
     }
 }
