@@ -28,10 +28,10 @@ use crate::request::Request;
 /// The mode of a [`RequestBuilder`](crate::RequestBuilder) from a blocking [`Client`]:
 /// [`send`](crate::RequestBuilder::send) waits for the response.
 #[derive(Debug)]
-pub struct Blocking;
+pub struct BlockingMode;
 
 /// A request builder of the blocking client.
-pub type RequestBuilder = crate::RequestBuilder<Blocking>;
+pub type RequestBuilder = crate::RequestBuilder<BlockingMode>;
 
 /// A blocking HTTP client: [`AsyncClient`] behind calls that wait. Cheap to clone.
 #[derive(Clone, Debug, Default)]

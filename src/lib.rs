@@ -29,6 +29,7 @@
 //! - `json` (default): [`RequestBuilder::json`] and [`Response::json`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![warn(missing_debug_implementations)]
 
 /// `get post put patch delete options head`: each `self.request(Method::X, url)`, for the
 /// async and the blocking client alike.
@@ -68,7 +69,7 @@ pub use headers::{Headers, InvalidHeaderName};
 pub use http::{HeaderValue, Method, StatusCode, Version};
 pub use into_url::IntoUrl;
 pub use profile::{Profile, ProfileBuilder, TlsSpec};
-pub use request::{Async, Body, Request, RequestBuilder};
+pub use request::{AsyncMode, Body, Request, RequestBuilder};
 pub use response::{BodyReader, BodyStream, Response};
 pub use transport::{
     Certificate, Connector, Destination, MockRequest, MockResponse, MockTransport,

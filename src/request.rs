@@ -253,7 +253,7 @@ impl fmt::Debug for Request {
 /// The same builder serves the [blocking client](crate::blocking::Client), whose `send`
 /// waits on the current thread; `M` says which one it is.
 #[must_use = "a request is only sent when awaited or sent"]
-pub struct RequestBuilder<M = Async> {
+pub struct RequestBuilder<M = AsyncMode> {
     pub(crate) client: AsyncClient,
     pub(crate) request: Result<Request>,
     mode: PhantomData<M>,
@@ -261,7 +261,7 @@ pub struct RequestBuilder<M = Async> {
 
 /// The mode of a [`RequestBuilder`] from an [`AsyncClient`]: awaiting it sends the request.
 #[derive(Debug)]
-pub struct Async;
+pub struct AsyncMode;
 
 impl<M> RequestBuilder<M> {
     pub(crate) fn new(client: AsyncClient, request: Result<Request>) -> RequestBuilder<M> {
@@ -387,7 +387,7 @@ impl<M> RequestBuilder<M> {
     }
 }
 
-impl RequestBuilder<Async> {
+impl RequestBuilder<AsyncMode> {
     /// Sends the request and waits for the response head.
     pub fn send(self) -> impl Future<Output = Result<Response>> + Send + 'static {
         let RequestBuilder {

@@ -100,6 +100,17 @@ pub struct ClientBuilder {
     resolver: Option<Arc<dyn Resolve>>,
 }
 
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let base_url = self.config.base_url.as_ref();
+        f.debug_struct("ClientBuilder")
+            .field("profile", &self.profile.name())
+            .field("base_url", &base_url.map(crate::error::printable))
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for ClientBuilder {
     fn default() -> ClientBuilder {
         ClientBuilder {

@@ -221,3 +221,9 @@ mod tests {
         assert_eq!(interleave_families(Vec::new()), Vec::new());
     }
 }
+
+impl std::fmt::Debug for TcpConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TcpConnector")
+    }
+}
