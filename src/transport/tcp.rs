@@ -196,6 +196,12 @@ impl std::error::Error for Failed {
     }
 }
 
+impl std::fmt::Debug for TcpConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TcpConnector")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,11 +225,5 @@ mod tests {
         let one_family = addrs(&["10.0.0.2:1", "10.0.0.1:1"]);
         assert_eq!(interleave_families(one_family.clone()), one_family);
         assert_eq!(interleave_families(Vec::new()), Vec::new());
-    }
-}
-
-impl std::fmt::Debug for TcpConnector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TcpConnector")
     }
 }

@@ -187,6 +187,12 @@ impl Failure {
 /// middlebox, does not keep the host off the browser hello for good.
 const HONEST_TTL: Duration = Duration::from_secs(10 * 60);
 
+impl<C> fmt::Debug for TlsConnector<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TlsConnector")
+    }
+}
+
 /// Hosts remembered as needing the honest configuration, at most.
 const HONEST_HOSTS: usize = 1024;
 
