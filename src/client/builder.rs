@@ -279,8 +279,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest body, after decoding, that [`Response::bytes`], [`Response::text`] and
-    /// [`Response::json`] read whole; a larger one is an error (a decompression bomb
+    /// The largest body, after decoding, that [`Response::bytes`](crate::Response::bytes), [`Response::text`](crate::Response::text) and
+    /// [`Response::json`](crate::Response::json) read whole; a larger one is an error (a decompression bomb
     /// stops here). Streaming reads have no limit. Default: 256 MiB.
     pub fn max_body_bytes(mut self, max: usize) -> ClientBuilder {
         self.config.max_body_bytes = max;
