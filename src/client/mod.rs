@@ -86,7 +86,7 @@ impl AsyncClient {
     }
 
     /// Ends the pool: idle connections are shut down, connections in use close when their
-    /// responses are done, and later requests fail with [`Kind::Closed`]. Affects every clone.
+    /// responses are done, and later requests fail with [`Kind::Closed`](crate::Kind::Closed). Affects every clone.
     pub async fn close(&self) {
         for conn in self.inner.pool.close() {
             conn.shutdown(Duration::from_secs(1)).await;
