@@ -50,7 +50,7 @@ pub enum Kind {
     /// No connection could be made: DNS, TCP, or a custom connector failed.
     Connect,
     /// The TLS handshake failed or the certificate was rejected, a TLS record was bad, or
-    /// this build has no TLS backend for an `https` URL (the `rustls` feature is off).
+    /// this build has no TLS backend for an `https` URL (see the crate's features).
     Tls,
     /// A deadline passed; the phase says which one.
     Timeout(TimeoutPhase),

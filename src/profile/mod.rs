@@ -274,3 +274,28 @@ fn profile(name: &'static str, tls: TlsSpec, headers: &[(&'static str, &'static 
         headers: list,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spec_needs_a_tls13_suite_and_an_elliptic_curve_group_first() {
+        let chrome = Profile::chrome();
+        let with = |f: fn(&mut TlsSpec)| {
+            let mut spec = chrome.tls().clone();
+            f(&mut spec);
+            check(&spec).map_err(|e| e.to_string())
+        };
+        assert_eq!(with(|_| ()), Ok(()));
+        // What the TLS backend may not implement is for it to say, not the profile.
+        assert_eq!(with(|s| s.cipher_suites = vec![0x1304]), Ok(()));
+        assert_eq!(with(|s| s.groups.insert(0, 0x0019)), Ok(()));
+
+        let tls12_only = with(|s| s.cipher_suites = vec![0xc02b, 0xc013]).unwrap_err();
+        assert!(tls12_only.contains("TLS 1.3 cipher suite"), "{tls12_only}");
+        let ffdhe_first = with(|s| s.groups.insert(0, 0x0100)).unwrap_err();
+        assert!(ffdhe_first.contains("0x0100"), "{ffdhe_first}");
+        assert!(with(|s| s.groups.clear()).is_err());
+    }
+}

@@ -232,3 +232,21 @@ impl fmt::Display for Destination {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpn_says_which_http_to_speak_and_survives_a_wrapped_stream() {
+        let plain = Connection::new(futures_lite::io::Cursor::new(Vec::new()));
+        assert_eq!((plain.alpn(), plain.version()), (None, Version::HTTP_11));
+        let h1 = Connection::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn("http/1.1");
+        assert_eq!(h1.version(), Version::HTTP_11);
+        let h2 = Connection::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn(b"h2");
+        let wrapped = h2.map_io(|io| futures_lite::io::BufReader::new(io));
+        assert_eq!(wrapped.alpn(), Some(&b"h2"[..]));
+        assert_eq!(wrapped.version(), Version::HTTP_2);
+        assert_eq!(format!("{wrapped:?}"), r#"Connection { alpn: Some("h2") }"#);
+    }
+}

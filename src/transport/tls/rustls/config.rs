@@ -222,3 +222,27 @@ impl CertDecompressor for ZstdDecompressor {
         rustls::CertificateCompressionAlgorithm::Zstd
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spec_needs_a_tls13_suite_and_a_first_group_rustls_implements() {
+        let chrome = crate::Profile::chrome();
+        assert!(check(chrome.tls()).is_ok());
+        let with = |f: fn(&mut TlsSpec)| {
+            let mut spec = chrome.tls().clone();
+            f(&mut spec);
+            check(&spec).map_err(|e| e.to_string())
+        };
+        // TLS_AES_128_CCM_SHA256 and secp521r1: TLS 1.3 material rustls does not implement.
+        let ccm_only = with(|s| s.cipher_suites = vec![0x1304]).unwrap_err();
+        assert!(
+            ccm_only.contains("TLS 1.3 cipher suite rustls implements"),
+            "{ccm_only}"
+        );
+        let p521_first = with(|s| s.groups.insert(0, 0x0019)).unwrap_err();
+        assert!(p521_first.contains("first group"), "{p521_first}");
+    }
+}
