@@ -244,7 +244,7 @@ mod tests {
         let h1 = Connection::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn("http/1.1");
         assert_eq!(h1.version(), Version::HTTP_11);
         let h2 = Connection::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn(b"h2");
-        let wrapped = h2.map_io(|io| futures_lite::io::BufReader::new(io));
+        let wrapped = h2.map_io(futures_lite::io::BufReader::new);
         assert_eq!(wrapped.alpn(), Some(&b"h2"[..]));
         assert_eq!(wrapped.version(), Version::HTTP_2);
         assert_eq!(format!("{wrapped:?}"), r#"Connection { alpn: Some("h2") }"#);
