@@ -3,7 +3,7 @@
 //! It points the client at a local listener that records the hello and hangs up, parses it,
 //! and prints every field, JA3, JA4 and JA4_r, next to the same rows of the browser's
 //! capture in `../shared/refdata` (Chrome and Firefox; the other profiles have no capture
-//! there). The client then retries with the profile's honest configuration, whose hello is
+//! there). The client then retries with the profile's fallback configuration, whose hello is
 //! printed too.
 //!
 //! ```text
@@ -65,7 +65,7 @@ fn run() -> Result<(), String> {
     }
     if let Some(retry) = hellos.get(1) {
         println!(
-            "\nthe honest retry: JA4 {} (TLS {:x?})",
+            "\nthe fallback retry: JA4 {} (TLS {:x?})",
             retry.ja4(),
             retry.supported_versions
         );
@@ -73,7 +73,7 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// The hellos of one request: the fingerprint one, then the honest retry.
+/// The hellos of one request: the fingerprint one, then the fallback retry.
 fn capture(profile: Profile) -> Result<Vec<ClientHello>, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();

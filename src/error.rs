@@ -49,7 +49,8 @@ pub enum Kind {
     Builder,
     /// No connection could be made: DNS, TCP, or a custom connector failed.
     Connect,
-    /// The TLS handshake failed or the certificate was rejected.
+    /// The TLS handshake failed or the certificate was rejected, a TLS record was bad, or
+    /// this build has no TLS backend for an `https` URL (see the crate's features).
     Tls,
     /// A deadline passed; the phase says which one.
     Timeout(TimeoutPhase),
@@ -127,16 +128,14 @@ impl Error {
     }
 
     /// Turns an I/O error into an [`Error`], unwrapping one of ours that travelled inside it
-    /// (timeouts and TLS failures cross `AsyncRead`/`AsyncWrite` as `io::Error`).
+    /// (timeouts, and the TLS backend's failures, cross `AsyncRead`/`AsyncWrite` as
+    /// `io::Error`).
     pub(crate) fn from_io(kind: Kind, err: std::io::Error) -> Error {
         if err.get_ref().is_some_and(|e| e.is::<Error>()) {
             return match err.into_inner().map(|e| e.downcast::<Error>()) {
                 Some(Ok(ours)) => *ours,
                 _ => Error::bare(kind),
             };
-        }
-        if err.get_ref().is_some_and(|e| e.is::<rustls::Error>()) {
-            return Error::new(Kind::Tls, err);
         }
         Error::new(kind, err)
     }
@@ -215,7 +214,7 @@ impl Error {
     pub fn is_connect(&self) -> bool {
         self.inner.kind == Kind::Connect
     }
-    /// True if the TLS handshake failed.
+    /// True for a [`Kind::Tls`] error: the TLS handshake or a TLS record failed.
     pub fn is_tls(&self) -> bool {
         self.inner.kind == Kind::Tls
     }

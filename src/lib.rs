@@ -25,6 +25,8 @@
 //!
 //! # Features
 //!
+//! - `rustls` (default): TLS through rustls (aws-lc-rs), the TLS backend; without it the
+//!   client speaks `http` only.
 //! - `smol` (default): [`rt::SmolExecutor`], the default executor.
 //! - `json` (default): [`RequestBuilder::json`] and [`Response::json`].
 #![forbid(unsafe_code)]
@@ -72,6 +74,6 @@ pub use profile::{Profile, ProfileBuilder, TlsSpec};
 pub use request::{AsyncMode, Body, Request, RequestBuilder};
 pub use response::{BodyReader, BodyStream, Response};
 pub use transport::{
-    Certificate, Connector, Destination, MockRequest, MockResponse, MockTransport,
+    Certificate, Connection, Connector, Destination, MockRequest, MockResponse, MockTransport,
 };
 pub use url::Url;

@@ -358,7 +358,9 @@ mod tests {
 
     fn conn(exec: &Arc<dyn Executor>, dst: &Destination) -> Conn {
         let mock = MockTransport::new(|_| MockResponse::new(200));
-        let io = futures_lite::future::block_on(mock.connect(dst)).unwrap();
+        let io = futures_lite::future::block_on(mock.connect(dst))
+            .unwrap()
+            .into_io();
         Conn::new(io, exec.clone(), Limits::default())
     }
 

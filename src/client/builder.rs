@@ -11,10 +11,9 @@ use crate::error::{Error, Kind, Result};
 use crate::headers::Headers;
 use crate::pool::{Pool, PoolConfig};
 use crate::profile::Profile;
-use crate::profile::tls_config::{self, TlsOptions};
 use crate::proto::h1::Limits;
 use crate::rt::{self, Executor};
-use crate::transport::{Certificate, Connector, Resolve, TcpConnector, TlsConnector};
+use crate::transport::{Certificate, Connector, Resolve, TcpConnector, TlsConnector, TlsOptions};
 
 /// The default [`ClientBuilder::max_body_bytes`]: 256 MiB.
 const DEFAULT_MAX_BODY: usize = 256 << 20;
@@ -279,9 +278,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest body, after decoding, that [`Response::bytes`](crate::Response::bytes), [`Response::text`](crate::Response::text) and
-    /// [`Response::json`](crate::Response::json) read whole; a larger one is an error (a decompression bomb
-    /// stops here). Streaming reads have no limit. Default: 256 MiB.
+    /// The largest body, after decoding, that [`Response::bytes`](crate::Response::bytes),
+    /// [`Response::text`](crate::Response::text) and [`Response::json`](crate::Response::json)
+    /// read whole; a larger one is an error (a decompression bomb stops here). Streaming reads
+    /// have no limit. Default: 256 MiB.
     pub fn max_body_bytes(mut self, max: usize) -> ClientBuilder {
         self.config.max_body_bytes = max;
         self
@@ -346,16 +346,16 @@ impl ClientBuilder {
                 ));
             }
         };
-        let tls_configs = || tls_config::configs(self.profile.tls(), &self.tls);
+        let (spec, tls) = (self.profile.tls(), &self.tls);
         let connector: Box<dyn Connector> = match (self.connector, self.transport) {
             (Some(c), _) => c,
-            (None, Some(t)) => Box::new(TlsConnector::new(t, tls_configs()?)),
+            (None, Some(t)) => Box::new(TlsConnector::new(t, spec, tls)?),
             (None, None) => {
                 let tcp = match self.resolver {
                     Some(resolver) => TcpConnector::with_resolver(exec.clone(), resolver),
                     None => TcpConnector::new(exec.clone()),
                 };
-                Box::new(TlsConnector::new(tcp, tls_configs()?))
+                Box::new(TlsConnector::new(tcp, spec, tls)?)
             }
         };
         let mut config = self.config;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use http::Method;
+use http::{Method, Version};
 use url::Url;
 
 use super::AsyncClient;
@@ -16,7 +16,7 @@ use crate::redirect;
 use crate::request::{BodyKind, Request};
 use crate::response::{Response, ResponseBody};
 use crate::rt::{self, Deadlines, Executor};
-use crate::transport::{BoxIo, Destination};
+use crate::transport::{Connection, Destination};
 
 /// A redirect response body up to this size is read so its connection can be reused.
 const DRAIN_LIMIT: u64 = 64 * 1024;
@@ -153,7 +153,7 @@ impl AsyncClient {
             Checkout::Idle(conn) => return Ok(conn),
             Checkout::Connect(slot) => slot,
         };
-        let io = match self.connect(dst).await {
+        let connection = match self.connect(dst).await {
             // Out of file descriptors: idle connections are what can be given back.
             Err(e) if e.is_out_of_descriptors() => {
                 drop(inner.pool.take_idle());
@@ -161,11 +161,13 @@ impl AsyncClient {
             }
             connected => connected?,
         };
+        let io = connection.into_io();
         Ok(slot.fill(Conn::new(io, inner.exec.clone(), inner.config.limits)))
     }
 
-    /// A new stream to `dst`, within the connect timeout.
-    async fn connect(&self, dst: &Destination) -> Result<BoxIo> {
+    /// A new connection to `dst`, within the connect timeout, and the protocol to speak on
+    /// it: HTTP/1.1, the only one yet (an `h2` from ALPN is an error).
+    async fn connect(&self, dst: &Destination) -> Result<Connection> {
         let inner = &*self.inner;
         let connect = async {
             inner
@@ -175,7 +177,12 @@ impl AsyncClient {
                 .map_err(Error::from_connector)
         };
         let limit = inner.config.connect_timeout;
-        rt::timeout(&*inner.exec, limit, TimeoutPhase::Connect, connect).await
+        let connection = rt::timeout(&*inner.exec, limit, TimeoutPhase::Connect, connect).await?;
+        if connection.version() != Version::HTTP_11 {
+            let msg = "the server chose HTTP/2 (ALPN h2), which this client does not speak yet";
+            return Err(Error::new(Kind::Protocol, msg));
+        }
+        Ok(connection)
     }
 
     fn response(

@@ -2,27 +2,9 @@
 //!
 //! A [`Profile`] is a [`TlsSpec`] (cipher suites, groups, signature algorithms, ALPN,
 //! certificate compression, ECH GREASE) plus the browser's default headers in its order and
-//! name case. The client turns the spec into two rustls configurations, once per client:
-//!
-//! - the *fingerprint* configuration, tried first: TLS 1.3 only, every cipher suite, group and
-//!   signature algorithm of the browser in its order, including the ones rustls can only
-//!   advertise (TLS 1.2 CBC and RSA key-exchange suites, ffdhe and P-521 groups). Offering
-//!   TLS 1.2 would make rustls append the `TLS_EMPTY_RENEGOTIATION_INFO_SCSV` suite, which no
-//!   browser sends; with TLS 1.3 only, the advertised-only TLS 1.2 suites can never be chosen;
-//! - the *honest* configuration, used once on a new connection when the first handshake
-//!   fails for any reason but the certificate (a TLS 1.2-only server, a server that chose or
-//!   refused something only advertised): TLS 1.2 and 1.3 with only what rustls negotiates.
-//!   A host that needed it gets it directly afterwards.
-//!
-//! `random_tls_extension_order`, an option of Python TLS Requests, is what rustls always
-//! does: it shuffles the extension order on every connection, as Chrome does.
-//!
-//! What rustls cannot send, whatever the profile says: GREASE values (cipher suites,
-//! extensions, groups, signature algorithms, versions), `renegotiation_info`,
-//! `signed_certificate_timestamp`, ALPS, `trust_anchors`, `delegated_credentials`,
-//! `record_size_limit`, `session_ticket` in a TLS 1.3-only hello, a third key share, a fixed
-//! extension order (Firefox), and an ECH GREASE payload of the browser's size (rustls pads it
-//! to 400 bytes). The README's fidelity table lists the measured result per profile.
+//! name case. The client's TLS backend turns the spec into its own configuration, once per
+//! client: [`TlsConnector`](crate::transport::TlsConnector) says how the default backend
+//! renders it, which hello it sends when the first handshake fails, and what it cannot send.
 //!
 //! ```
 //! use tls_requests::{AsyncClient, Profile};
@@ -40,7 +22,6 @@
 //! ```
 
 mod browsers;
-pub(crate) mod tls_config;
 
 use std::borrow::Cow;
 
@@ -243,14 +224,41 @@ impl ProfileBuilder {
         self
     }
 
-    /// The profile, or an error if it cannot make a working TLS configuration: it needs a
-    /// TLS 1.3 cipher suite and a first group that rustls implements.
+    /// The profile, or an error if its ClientHello cannot work: it needs a TLS 1.3 cipher
+    /// suite (`0x1301`–`0x1305`), and a first group, the one that gets a key share, that is
+    /// an elliptic-curve or hybrid group (not a finite-field `ffdhe` one, `0x0100`–`0x01ff`,
+    /// which no browser makes a key share for). Whether the TLS backend implements them is
+    /// checked when a client is built with the profile
+    /// ([`ClientBuilder::build`](crate::ClientBuilder::build)).
     pub fn build(self) -> Result<Profile> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        tls_config::check(&self.profile.tls)?;
+        check(&self.profile.tls)?;
         Ok(self.profile)
+    }
+}
+
+/// Checks what any TLS 1.3 ClientHello needs of `spec` (see [`ProfileBuilder::build`]).
+fn check(spec: &TlsSpec) -> Result<()> {
+    const TLS13_SUITES: std::ops::RangeInclusive<u16> = 0x1301..=0x1305;
+    const FFDHE_GROUPS: std::ops::RangeInclusive<u16> = 0x0100..=0x01ff;
+    if !spec.cipher_suites.iter().any(|c| TLS13_SUITES.contains(c)) {
+        return Err(Error::new(
+            Kind::Builder,
+            "the profile needs a TLS 1.3 cipher suite (0x1301-0x1305)",
+        ));
+    }
+    match spec.groups.first() {
+        Some(group) if !FFDHE_GROUPS.contains(group) => Ok(()),
+        Some(group) => Err(Error::new(
+            Kind::Builder,
+            format!(
+                "the profile's first group gets a key share: it must be an elliptic-curve or \
+                 hybrid group, not the finite-field group {group:#06x}"
+            ),
+        )),
+        None => Err(Error::new(Kind::Builder, "the profile has no group")),
     }
 }
 
@@ -264,5 +272,30 @@ fn profile(name: &'static str, tls: TlsSpec, headers: &[(&'static str, &'static 
         name: Cow::Borrowed(name),
         tls,
         headers: list,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spec_needs_a_tls13_suite_and_an_elliptic_curve_group_first() {
+        let chrome = Profile::chrome();
+        let with = |f: fn(&mut TlsSpec)| {
+            let mut spec = chrome.tls().clone();
+            f(&mut spec);
+            check(&spec).map_err(|e| e.to_string())
+        };
+        assert_eq!(with(|_| ()), Ok(()));
+        // What the TLS backend may not implement is for it to say, not the profile.
+        assert_eq!(with(|s| s.cipher_suites = vec![0x1304]), Ok(()));
+        assert_eq!(with(|s| s.groups.insert(0, 0x0019)), Ok(()));
+
+        let tls12_only = with(|s| s.cipher_suites = vec![0xc02b, 0xc013]).unwrap_err();
+        assert!(tls12_only.contains("TLS 1.3 cipher suite"), "{tls12_only}");
+        let ffdhe_first = with(|s| s.groups.insert(0, 0x0100)).unwrap_err();
+        assert!(ffdhe_first.contains("0x0100"), "{ffdhe_first}");
+        assert!(with(|s| s.groups.clear()).is_err());
     }
 }

@@ -11,7 +11,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 use http::{HeaderValue, Method, StatusCode};
 use url::Url;
 
-use super::{BoxIo, Connector, Destination};
+use super::{Connection, Connector, Destination};
 use crate::error::BoxError;
 use crate::headers::Headers;
 use crate::proto::h1::{BodyDecoder, Framing, Step};
@@ -105,7 +105,7 @@ impl fmt::Debug for MockTransport {
 }
 
 impl Connector for MockTransport {
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<BoxIo, BoxError>> {
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
         self.shared.connections.fetch_add(1, Ordering::Relaxed);
         let io = MockIo {
             shared: self.shared.clone(),
@@ -117,7 +117,7 @@ impl Connector for MockTransport {
             closing: false,
             reader: None,
         };
-        Box::pin(std::future::ready(Ok(Box::new(io) as BoxIo)))
+        Box::pin(std::future::ready(Ok(Connection::new(io))))
     }
 }
 

@@ -1,4 +1,5 @@
-//! Transports: a [`Connector`] turns a [`Destination`] into a byte stream ([`BoxIo`]).
+//! Transports: a [`Connector`] turns a [`Destination`] into a [`Connection`], a byte stream
+//! ([`BoxIo`]) and what was negotiated on it (the ALPN protocol).
 //!
 //! The client's default connector is TCP ([`TcpConnector`]) wrapped in TLS ([`TlsConnector`])
 //! for `https`. Any `futures_io::AsyncRead + AsyncWrite` stream can be a transport, so a
@@ -14,17 +15,19 @@ use std::fmt;
 use std::sync::Arc;
 
 use futures_io::{AsyncRead, AsyncWrite};
+use http::Version;
 use url::{Host, Url};
 
 pub use dns::{DnsCache, Resolve, SystemResolver};
 pub use mock::{MockRequest, MockResponse, MockTransport};
 pub use tcp::TcpConnector;
+pub(crate) use tls::TlsOptions;
 pub use tls::{Certificate, TlsConnector};
 
 use crate::error::{BoxError, Error, Kind};
 use crate::rt::BoxFuture;
 
-/// A bidirectional byte stream: what a [`Connector`] produces.
+/// A bidirectional byte stream: what a [`Connection`] carries.
 pub trait Io: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
 
 impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
@@ -32,24 +35,106 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
 /// A boxed [`Io`].
 pub type BoxIo = Box<dyn Io>;
 
+/// A stream a [`Connector`] opened, and what was negotiated on it: the ALPN protocol the
+/// server chose, which says the HTTP version to speak ([`version`](Self::version)).
+///
+/// ```
+/// use std::net::TcpStream;
+/// use async_io::Async;
+/// use tls_requests::rt::BoxFuture;
+/// use tls_requests::transport::{Connection, Connector, Destination};
+/// use tls_requests::BoxError;
+///
+/// /// Every destination, plain text, to one address (a local proxy, say).
+/// struct ToLocal(std::net::SocketAddr);
+///
+/// impl Connector for ToLocal {
+///     fn connect<'a>(&'a self, _: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
+///         Box::pin(async move {
+///             let tcp = Async::<TcpStream>::connect(self.0).await?;
+///             // A TLS stream would add `.with_alpn(..)`, the protocol its handshake chose.
+///             Ok(Connection::new(tcp))
+///         })
+///     }
+/// }
+/// ```
+pub struct Connection {
+    io: BoxIo,
+    alpn: Option<Vec<u8>>,
+}
+
+impl Connection {
+    /// A connection over `io` with no ALPN protocol: HTTP/1.1 is spoken, as RFC 7301 says
+    /// for a server that chose none (and as plain `http` always does).
+    pub fn new(io: impl Io) -> Connection {
+        Connection {
+            io: Box::new(io),
+            alpn: None,
+        }
+    }
+
+    /// The ALPN protocol the server chose in the TLS handshake, e.g. `b"http/1.1"` or
+    /// `b"h2"`.
+    #[must_use]
+    pub fn with_alpn(mut self, protocol: impl Into<Vec<u8>>) -> Connection {
+        self.alpn = Some(protocol.into());
+        self
+    }
+
+    /// The same connection over `f(io)`: a connector that wraps another's stream keeps its
+    /// ALPN protocol.
+    #[must_use]
+    pub fn map_io<T: Io>(self, f: impl FnOnce(BoxIo) -> T) -> Connection {
+        Connection {
+            io: Box::new(f(self.io)),
+            alpn: self.alpn,
+        }
+    }
+
+    /// The ALPN protocol the server chose, if any.
+    pub fn alpn(&self) -> Option<&[u8]> {
+        self.alpn.as_deref()
+    }
+
+    /// The HTTP version to speak: HTTP/2 if ALPN chose `h2`, else HTTP/1.1.
+    pub fn version(&self) -> Version {
+        match self.alpn() {
+            Some(b"h2") => Version::HTTP_2,
+            _ => Version::HTTP_11,
+        }
+    }
+
+    /// The stream.
+    pub fn into_io(self) -> BoxIo {
+        self.io
+    }
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let alpn = self.alpn().map(String::from_utf8_lossy);
+        f.debug_struct("Connection").field("alpn", &alpn).finish()
+    }
+}
+
 /// Makes connections. The client calls it when its pool has no idle connection for a
 /// destination; the connect timeout is applied around the call.
 ///
 /// Return one of this crate's [`Error`]s to choose the error kind (for example
 /// [`Kind::Tls`]); any other error is reported as [`Kind::Connect`].
 pub trait Connector: Send + Sync + 'static {
-    /// Opens a stream to `dst`.
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<BoxIo, BoxError>>;
+    /// Opens a connection to `dst`.
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>>;
 }
 
 impl Connector for Box<dyn Connector> {
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<BoxIo, BoxError>> {
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
         (**self).connect(dst)
     }
 }
 
 impl<C: Connector + ?Sized> Connector for Arc<C> {
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<BoxIo, BoxError>> {
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
         (**self).connect(dst)
     }
 }
@@ -145,5 +230,23 @@ impl fmt::Display for Destination {
         } else {
             write!(f, "{scheme}://{}:{}", self.host, self.port)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpn_says_which_http_to_speak_and_survives_a_wrapped_stream() {
+        let plain = Connection::new(futures_lite::io::Cursor::new(Vec::new()));
+        assert_eq!((plain.alpn(), plain.version()), (None, Version::HTTP_11));
+        let h1 = Connection::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn("http/1.1");
+        assert_eq!(h1.version(), Version::HTTP_11);
+        let h2 = Connection::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn(b"h2");
+        let wrapped = h2.map_io(futures_lite::io::BufReader::new);
+        assert_eq!(wrapped.alpn(), Some(&b"h2"[..]));
+        assert_eq!(wrapped.version(), Version::HTTP_2);
+        assert_eq!(format!("{wrapped:?}"), r#"Connection { alpn: Some("h2") }"#);
     }
 }

@@ -17,7 +17,7 @@ use crate::clienthello::parser::{self, ClientHello, is_grease, sha256_hex, strip
 use crate::support::run;
 
 /// The hellos of one request with `profile` to a listener that hangs up on each: the
-/// fingerprint hello, then the honest one of the retry.
+/// fingerprint hello, then the fallback one of the retry.
 pub fn capture(profile: Profile) -> Vec<ClientHello> {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -398,7 +398,7 @@ fn expected_shares(groups: &[u16]) -> Vec<u16> {
 /// The TLS configuration renders each profile's own spec (the rendering, not the browser
 /// likeness, which the tests above check), and the retry is honest.
 #[test]
-fn each_profile_sends_its_spec_then_an_honest_retry() {
+fn each_profile_sends_its_spec_then_a_fallback_retry() {
     for name in Profile::list() {
         let profile = Profile::by_name(name).unwrap();
         let spec = profile.tls().clone();
@@ -439,7 +439,7 @@ fn each_profile_sends_its_spec_then_an_honest_retry() {
             "{name}: no renegotiation SCSV"
         );
 
-        // The honest retry: what rustls can negotiate, TLS 1.2 and 1.3.
+        // The fallback retry: what rustls can negotiate, TLS 1.2 and 1.3.
         assert_eq!(retry.supported_versions, [0x0304, 0x0303], "{name}");
         assert!(
             retry.cipher_suites.iter().all(|c| [
@@ -451,7 +451,7 @@ fn each_profile_sends_its_spec_then_an_honest_retry() {
         );
         assert!(
             retry.extension(0xfe0d).is_none(),
-            "{name}: no ECH in the honest hello"
+            "{name}: no ECH in the fallback hello"
         );
     }
 }

@@ -167,7 +167,7 @@ fn every_profile_against_nginx() {
             let tls12 = get(nginx.ports[1]).await.unwrap();
             assert!(tls12.starts_with("TLSv1.2 ECDHE-RSA-"), "{name}: {tls12}");
             // Only suites the profile advertises but rustls cannot use: a clear TLS error
-            // after the honest retry, no hang.
+            // after the fallback retry, no hang.
             let err = get(nginx.ports[2]).await.unwrap_err();
             assert!(err.is_tls(), "{name}: {err}");
             assert!(

@@ -151,9 +151,9 @@ fn every_profile_handshakes_with_tls13_and_tls12_only_servers() {
             assert_eq!(
                 old.connections() - before,
                 2,
-                "{name}: one refused TLS 1.3-only hello, one honest"
+                "{name}: one refused TLS 1.3-only hello, one fallback"
             );
-            // The host is remembered: the next connection goes honest at once.
+            // The host is remembered: the next connection uses the fallback hello at once.
             let r = client.get(old.url("/")).await.unwrap();
             assert_eq!(r.text().await.unwrap(), "TLSv1_2", "{name}");
             assert_eq!(old.connections() - before, 3, "{name}");

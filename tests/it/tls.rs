@@ -13,7 +13,7 @@ use rustls::HandshakeKind;
 use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
-use tls_requests::{AsyncClient, Certificate};
+use tls_requests::{AsyncClient, Certificate, Kind, Profile};
 
 use crate::support::{Reply, Server, get_all, run, text};
 
@@ -392,4 +392,36 @@ fn tls_sessions_are_kept_per_host_and_port() {
         [HandshakeKind::Full, HandshakeKind::Resumed],
         "A's own ticket resumes A"
     );
+}
+
+#[test]
+fn a_server_choosing_h2_is_refused_before_http1_is_sent() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let mut config = server_config()
+        .with_single_cert(vec![cert.der().clone()], pkcs8(&key))
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // It answers HTTP/1.1 whatever ALPN chose: only the client can tell.
+    let server = TlsServer::start(Arc::new(config));
+    let client = |profile: Profile| {
+        AsyncClient::builder()
+            .profile(profile)
+            .add_root_certificate(Certificate::from_der(cert.der()))
+            .build()
+            .unwrap()
+    };
+    let h2_first = Profile::chrome()
+        .to_builder()
+        .alpn(["h2", "http/1.1"])
+        .build()
+        .unwrap();
+    run(async {
+        // The profiles offer http/1.1 only, which the server takes.
+        assert_eq!(text(&client(Profile::chrome()), server.url()).await, "ok");
+        let err = client(h2_first).get(server.url()).await.unwrap_err();
+        assert_eq!(err.kind(), Kind::Protocol, "{err}");
+        assert!(err.to_string().contains("chose HTTP/2"), "{err}");
+    });
 }

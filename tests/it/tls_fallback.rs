@@ -1,5 +1,5 @@
-//! Which hello the client sends after a failed handshake: the honest retry, and which
-//! failures make the client remember a host for the honest hello.
+//! Which hello the client sends after a failed handshake: the fallback retry, and which
+//! failures make the client remember a host for the fallback hello.
 //!
 //! A front listener reads each ClientHello (without taking it off the socket), may hang up on
 //! the first connection, and otherwise splices the connection to a real TLS server.
@@ -67,7 +67,7 @@ impl Front {
         format!("https://localhost:{}/", self.port)
     }
 
-    /// Each hello so far as `browser` (TLS 1.3 only, ECH GREASE) or `honest` (TLS 1.2
+    /// Each hello so far as `browser` (TLS 1.3 only, ECH GREASE) or `fallback` (TLS 1.2
     /// offered, no ECH).
     fn hellos(&self) -> Vec<&'static str> {
         self.hellos
@@ -80,7 +80,7 @@ impl Front {
                     h.extension(0xfe0d).is_some(),
                 ) {
                     ([0x0304], true) => "browser",
-                    ([0x0304, 0x0303], false) => "honest",
+                    ([0x0304, 0x0303], false) => "fallback",
                     _ => panic!("neither hello: {:x?}", h.supported_versions),
                 }
             })
@@ -133,8 +133,8 @@ fn a_hang_up_after_the_hello_is_retried_but_not_remembered() {
         });
         assert_eq!(
             front.hellos(),
-            ["browser", "honest", "browser"],
-            "{first:?}: the retry is honest, the next connection the browser's again"
+            ["browser", "fallback", "browser"],
+            "{first:?}: the retry is the fallback, the next connection the browser's again"
         );
     }
 }
@@ -150,7 +150,7 @@ fn a_tls12_only_server_is_remembered() {
     });
     assert_eq!(
         front.hellos(),
-        ["browser", "honest", "honest"],
-        "the server's protocol_version alert makes the host honest at once"
+        ["browser", "fallback", "fallback"],
+        "the server's protocol_version alert gets the host the fallback hello at once"
     );
 }
