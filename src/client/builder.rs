@@ -94,8 +94,10 @@ pub struct ClientBuilder {
     tls: TlsOptions,
     profile: Profile,
     exec: Option<Arc<dyn Executor>>,
-    connector: Option<Box<dyn Connector>>,
-    transport: Option<Box<dyn Connector>>,
+    /// Replaces TCP and TLS alike ([`connector`](ClientBuilder::connector)).
+    whole_stack: Option<Box<dyn Connector>>,
+    /// Replaces TCP only, under TLS ([`transport`](ClientBuilder::transport)).
+    under_tls: Option<Box<dyn Connector>>,
     resolver: Option<Arc<dyn Resolve>>,
 }
 
@@ -131,8 +133,8 @@ impl Default for ClientBuilder {
             tls: TlsOptions::default(),
             profile: Profile::default(),
             exec: None,
-            connector: None,
-            transport: None,
+            whole_stack: None,
+            under_tls: None,
             resolver: None,
         }
     }
@@ -308,13 +310,13 @@ impl ClientBuilder {
     /// Replaces the whole transport stack (TCP and TLS): every connection comes from
     /// `connector`, as is. Use it for [`MockTransport`](crate::MockTransport).
     pub fn connector(mut self, connector: impl Connector) -> ClientBuilder {
-        self.connector = Some(Box::new(connector));
+        self.whole_stack = Some(Box::new(connector));
         self
     }
 
     /// Replaces TCP only: streams come from `transport`, and `https` ones get TLS on top.
     pub fn transport(mut self, transport: impl Connector) -> ClientBuilder {
-        self.transport = Some(Box::new(transport));
+        self.under_tls = Some(Box::new(transport));
         self
     }
 
@@ -347,7 +349,7 @@ impl ClientBuilder {
             }
         };
         let (spec, tls) = (self.profile.tls(), &self.tls);
-        let connector: Box<dyn Connector> = match (self.connector, self.transport) {
+        let connector: Box<dyn Connector> = match (self.whole_stack, self.under_tls) {
             (Some(c), _) => c,
             (None, Some(t)) => Box::new(TlsConnector::new(t, spec, tls)?),
             (None, None) => {
