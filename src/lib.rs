@@ -48,6 +48,7 @@ macro_rules! verb_methods {
 
 mod auth;
 pub mod blocking;
+mod body;
 mod client;
 mod decode;
 mod error;

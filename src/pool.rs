@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use event_listener::{Event, IntoNotification};
 
 use crate::error::{Error, Kind};
-use crate::proto::h1::conn::Conn;
+use crate::proto::Connection;
 use crate::transport::Destination;
 
 /// Pool settings.
@@ -60,7 +60,7 @@ struct State {
 
 #[derive(Default)]
 struct Host {
-    idle: Vec<(Conn, Instant)>,
+    idle: Vec<(Connection, Instant)>,
     /// Connections counted against the limit: connecting, in use, or idle.
     open: usize,
     freed: Event,
@@ -105,7 +105,7 @@ impl State {
     }
 
     /// Closes the connection idle longest, of any host, to make room for another.
-    fn drop_least_recent_idle(&mut self) -> Option<Conn> {
+    fn drop_least_recent_idle(&mut self) -> Option<Connection> {
         let (dst, _) = self
             .hosts
             .iter()
@@ -122,6 +122,7 @@ impl State {
 }
 
 /// What [`Pool::checkout`] found: an idle connection, or a slot to connect a new one.
+#[allow(clippy::large_enum_variant)] // boxing the connection would allocate per checkout
 pub(crate) enum Checkout {
     Idle(Pooled),
     Connect(Slot),
@@ -192,7 +193,7 @@ impl Pool {
 
     /// Ends the pool: idle connections are returned to be shut down, new checkouts fail, and
     /// connections in use are closed when they come back.
-    pub(crate) fn close(&self) -> Vec<Conn> {
+    pub(crate) fn close(&self) -> Vec<Connection> {
         let mut state = self.shared.lock();
         state.closed = true;
         let mut conns = Vec::new();
@@ -207,7 +208,7 @@ impl Pool {
 
     /// Takes every idle connection out of the pool, to be closed: when the process is out of
     /// file descriptors, they are what can be given back.
-    pub(crate) fn take_idle(&self) -> Vec<Conn> {
+    pub(crate) fn take_idle(&self) -> Vec<Connection> {
         let mut state = self.shared.lock();
         state.idle = 0;
         let mut conns = Vec::new();
@@ -247,7 +248,7 @@ impl Shared {
 
     /// A counted connection is idle again. Connections closed to make room are returned, to
     /// be dropped outside the lock.
-    fn put_idle(&self, dst: &Destination, conn: Conn) -> Vec<Conn> {
+    fn put_idle(&self, dst: &Destination, conn: Connection) -> Vec<Connection> {
         let mut state = self.lock();
         let state = &mut *state;
         let closed = state.closed;
@@ -304,7 +305,7 @@ pub(crate) struct Slot {
 
 impl Slot {
     /// The slot, now holding `conn`.
-    pub(crate) fn fill(self, conn: Conn) -> Pooled {
+    pub(crate) fn fill(self, conn: Connection) -> Pooled {
         Pooled { conn, slot: self }
     }
 }
@@ -320,7 +321,7 @@ impl Drop for Slot {
 /// A connection checked out of the pool. Dropping it closes the connection; only
 /// [`release`](Pooled::release) puts it back.
 pub(crate) struct Pooled {
-    conn: Conn,
+    conn: Connection,
     slot: Slot,
 }
 
@@ -337,14 +338,14 @@ impl Pooled {
 }
 
 impl Deref for Pooled {
-    type Target = Conn;
-    fn deref(&self) -> &Conn {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
         &self.conn
     }
 }
 
 impl DerefMut for Pooled {
-    fn deref_mut(&mut self) -> &mut Conn {
+    fn deref_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
 }
@@ -352,14 +353,15 @@ impl DerefMut for Pooled {
 #[cfg(all(test, feature = "smol"))]
 mod tests {
     use super::*;
+    use crate::proto::Protocol;
     use crate::proto::h1::Limits;
     use crate::rt::{Executor, SmolExecutor};
     use crate::transport::{Connector, MockResponse, MockTransport};
 
-    fn conn(exec: &Arc<dyn Executor>, dst: &Destination) -> Conn {
+    fn conn(exec: &Arc<dyn Executor>, dst: &Destination) -> Connection {
         let mock = MockTransport::new(|_| MockResponse::new(200));
         let io = futures_lite::future::block_on(mock.connect(dst)).unwrap();
-        Conn::new(io, exec.clone(), Limits::default())
+        Connection::new(Protocol::Http1, io, exec.clone(), Limits::default())
     }
 
     fn slot(c: Checkout) -> Slot {

@@ -32,6 +32,7 @@ pub fn response_head(data: &[u8]) -> Result<Option<(Head, usize)>, ProtoError> {
         let small = Limits {
             max_head_bytes: usize::from(a) * 2,
             max_headers: usize::from(b % 16),
+            ..default
         };
         let limited = parse_checked(data, &small);
         match (&whole, &limited) {
