@@ -54,6 +54,7 @@ mod decode;
 mod error;
 mod headers;
 mod into_url;
+mod mock;
 mod pool;
 pub mod profile;
 pub mod proto;
@@ -68,10 +69,9 @@ pub use error::{BoxError, Error, Kind, Result, TimeoutPhase};
 pub use headers::{Headers, InvalidHeaderName};
 pub use http::{HeaderValue, Method, StatusCode, Version};
 pub use into_url::IntoUrl;
+pub use mock::{MockRequest, MockResponse, MockTransport};
 pub use profile::{Profile, ProfileBuilder, TlsSpec};
 pub use request::{Async, Body, Request, RequestBuilder};
 pub use response::{BodyReader, BodyStream, Response};
-pub use transport::{
-    Certificate, Connector, Destination, MockRequest, MockResponse, MockTransport,
-};
+pub use transport::{Certificate, Connector, Destination};
 pub use url::Url;

@@ -356,7 +356,8 @@ mod tests {
     use crate::proto::Protocol;
     use crate::proto::h1::Limits;
     use crate::rt::{Executor, SmolExecutor};
-    use crate::transport::{Connector, MockResponse, MockTransport};
+    use crate::transport::Connector;
+    use crate::{MockResponse, MockTransport};
 
     fn conn(exec: &Arc<dyn Executor>, dst: &Destination) -> Connection {
         let mock = MockTransport::new(|_| MockResponse::new(200));

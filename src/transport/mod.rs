@@ -3,10 +3,9 @@
 //! The client's default connector is TCP ([`TcpConnector`]) wrapped in TLS ([`TlsConnector`])
 //! for `https`. Any `futures_io::AsyncRead + AsyncWrite` stream can be a transport, so a
 //! custom connector can tunnel, use a different socket library, or stay in memory like
-//! [`MockTransport`].
+//! [`MockTransport`](crate::MockTransport).
 
 mod dns;
-mod mock;
 mod tcp;
 mod tls;
 
@@ -17,7 +16,6 @@ use futures_io::{AsyncRead, AsyncWrite};
 use url::{Host, Url};
 
 pub use dns::{DnsCache, Resolve, SystemResolver};
-pub use mock::{MockRequest, MockResponse, MockTransport};
 pub use tcp::TcpConnector;
 pub use tls::{Certificate, TlsConnector};
 

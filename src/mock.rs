@@ -1,3 +1,7 @@
+//! [`MockTransport`]: an in-memory server for tests, reached through the client's real
+//! connector seam and HTTP/1.1 codec. It sits above `transport` and `proto` (its server side
+//! parses requests with the codec); neither knows it.
+
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -11,11 +15,11 @@ use futures_io::{AsyncRead, AsyncWrite};
 use http::{HeaderValue, Method, StatusCode};
 use url::Url;
 
-use super::{BoxIo, Connector, Destination};
 use crate::error::BoxError;
 use crate::headers::Headers;
 use crate::proto::h1::{BodyDecoder, Framing, Step};
 use crate::rt::BoxFuture;
+use crate::transport::{BoxIo, Connector, Destination};
 
 type Handler = dyn Fn(MockRequest) -> BoxFuture<'static, MockResponse> + Send + Sync;
 
