@@ -1,5 +1,5 @@
-//! Keep-alive connections, per destination: idle reuse, a per-host limit with waiting, and
-//! idle expiry.
+//! Keep-alive connections ([`Connection`]s of any protocol), per destination: idle reuse, a
+//! per-host limit with waiting, idle expiry, and a cap on idle connections across hosts.
 //!
 //! A connection is counted against its host from the moment a slot is taken to connect it
 //! until it is closed. It goes back to the idle list only through [`Pooled::release`], which
@@ -58,9 +58,38 @@ struct State {
     next_sweep: Option<Instant>,
 }
 
+/// A connection the pool keeps for a host between requests.
+///
+/// One variant today: an HTTP/1.1 connection carries one exchange at a time, so it is kept
+/// only while idle and checked out whole. HTTP/2 adds a variant for a connection shared by
+/// several requests (the connection, its streams in flight and its limit on them), which a
+/// checkout does not take out of the list but opens a stream on while there is capacity;
+/// expiry, the idle cap and LRU eviction below go through [`Kept::since`] and
+/// [`Kept::into_connection`] and need no change for it.
+enum Kept {
+    /// Idle since this instant, to be checked out by one request (HTTP/1.1).
+    Exclusive { conn: Connection, since: Instant },
+}
+
+impl Kept {
+    /// When the connection was last used.
+    fn since(&self) -> Instant {
+        match self {
+            Kept::Exclusive { since, .. } => *since,
+        }
+    }
+
+    fn into_connection(self) -> Connection {
+        match self {
+            Kept::Exclusive { conn, .. } => conn,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Host {
-    idle: Vec<(Connection, Instant)>,
+    /// In the order they were put back: the first is the least recently used.
+    idle: Vec<Kept>,
     /// Connections counted against the limit: connecting, in use, or idle.
     open: usize,
     freed: Event,
@@ -72,11 +101,11 @@ impl Host {
     fn drop_expired(&mut self, timeout: Duration, now: Instant) -> usize {
         let expired = |since: &Instant| now.saturating_duration_since(*since) >= timeout;
         // The list is in the order connections went idle: the first is the oldest.
-        if !self.idle.first().is_some_and(|(_, since)| expired(since)) {
+        if !self.idle.first().is_some_and(|kept| expired(&kept.since())) {
             return 0;
         }
         let before = self.idle.len();
-        self.idle.retain(|(_, since)| !expired(since));
+        self.idle.retain(|kept| !expired(&kept.since()));
         let dropped = before - self.idle.len();
         self.freed_places(dropped);
         dropped
@@ -109,19 +138,20 @@ impl State {
         let (dst, _) = self
             .hosts
             .iter()
-            .filter_map(|(dst, host)| Some((dst, host.idle.first()?.1)))
+            .filter_map(|(dst, host)| Some((dst, host.idle.first()?.since())))
             .min_by_key(|(_, since)| *since)?;
         let dst = dst.clone();
         let host = self.hosts.get_mut(&dst)?;
-        let (conn, _) = host.idle.remove(0);
+        let kept = host.idle.remove(0);
         host.freed_places(1);
         self.idle -= 1;
         self.remove_if_unused(&dst);
-        Some(conn)
+        Some(kept.into_connection())
     }
 }
 
-/// What [`Pool::checkout`] found: an idle connection, or a slot to connect a new one.
+/// What [`Pool::checkout`] found: an idle connection, held exclusively until released, or a
+/// slot to connect a new one. (HTTP/2 adds a third answer: a stream on a shared connection.)
 #[allow(clippy::large_enum_variant)] // boxing the connection would allocate per checkout
 pub(crate) enum Checkout {
     Idle(Pooled),
@@ -156,8 +186,10 @@ impl Pool {
                     Some(host) => host,
                     None => state.hosts.entry(dst.clone()).or_default(),
                 };
-                while let Some((mut conn, since)) = host.idle.pop() {
+                while let Some(kept) = host.idle.pop() {
                     state.idle -= 1;
+                    let since = kept.since();
+                    let mut conn = kept.into_connection();
                     if self.shared.expired(since.elapsed()) || !conn.is_idle_usable() {
                         // Its place is this checkout's to take (below), or a waiter's.
                         host.freed_places(1);
@@ -200,7 +232,7 @@ impl Pool {
         state.idle = 0;
         for host in state.hosts.values_mut() {
             host.open -= host.idle.len();
-            conns.extend(host.idle.drain(..).map(|(c, _)| c));
+            conns.extend(host.idle.drain(..).map(Kept::into_connection));
             host.freed.notify(usize::MAX);
         }
         conns
@@ -214,7 +246,7 @@ impl Pool {
         let mut conns = Vec::new();
         for host in state.hosts.values_mut() {
             let n = host.idle.len();
-            conns.extend(host.idle.drain(..).map(|(c, _)| c));
+            conns.extend(host.idle.drain(..).map(Kept::into_connection));
             host.freed_places(n);
         }
         state.hosts.retain(|_, host| {
@@ -265,7 +297,7 @@ impl Shared {
             state.remove_if_unused(dst);
             return vec![conn];
         }
-        host.idle.push((conn, now));
+        host.idle.push(Kept::Exclusive { conn, since: now });
         // The place stays taken, by an idle connection a waiter can check out.
         host.freed.notify(1.additional());
         state.idle += 1;
