@@ -151,13 +151,13 @@ impl Conn {
                 Next::Write(data) => write(&mut self.io, &mut self.timer, data).await?,
                 Next::WriteBody { from } => {
                     let OutBody::Full(bytes) = body else {
-                        unreachable!("only a full body is written whole")
+                        return Err(mismatch());
                     };
                     write(&mut self.io, &mut self.timer, &bytes[from..]).await?
                 }
                 Next::ReadRequestBody => {
                     let OutBody::Stream(reader) = body else {
-                        unreachable!("only a streamed body is read")
+                        return Err(mismatch());
                     };
                     chunk.resize(REQUEST_CHUNK, 0);
                     let n = poll_fn(|cx| Pin::new(&mut **reader).poll_read(cx, &mut chunk))
@@ -183,9 +183,8 @@ impl Conn {
                     }
                     continue;
                 }
-                Next::ReadBody | Next::Done => {
-                    unreachable!("the exchange has its final head only once it is returned")
-                }
+                // The final head is returned as soon as it is read: never reached.
+                Next::ReadBody | Next::Done => return Err(mismatch()),
             };
             self.exchange.wrote(n);
         }
@@ -414,6 +413,14 @@ fn timed<T>(
         }
         Poll::Pending => timer.poll_expired(cx, phase).map(Err),
     }
+}
+
+/// The exchange asked for what the driver was not given (a bug, reported rather than panicked).
+fn mismatch() -> Error {
+    Error::new(
+        Kind::Body,
+        "the request body does not match what the exchange was told",
+    )
 }
 
 /// A body's framing error: a body cut short by the connection ending is a body error;
