@@ -211,7 +211,8 @@ pub struct Exchange {
     limits: Limits,
     close: CloseReasons,
     is_head: bool,
-    interim: usize,
+    /// Interim heads read so far (saturating: the limit is far below).
+    interim: u16,
     /// Some byte of the request has been written.
     sent_any: bool,
 }
@@ -414,8 +415,8 @@ impl Exchange {
             };
         };
         if is_interim(head.status) {
-            self.interim += 1;
-            if self.interim > self.limits.max_interim {
+            self.interim = self.interim.saturating_add(1);
+            if usize::from(self.interim) > self.limits.max_interim {
                 return Err(ProtoError::TooManyInterim);
             }
             // `100 Continue` or another interim response: the body goes, the final answer is
