@@ -2,13 +2,18 @@
 //!
 //! - parse a typical response head (nginx's), beside httparse alone as the baseline;
 //! - encode a typical browser request head (the Chrome profile's);
-//! - decode a chunked body of 64 chunks of 1 KiB.
+//! - decode a chunked body of 64 chunks of 1 KiB;
+//! - one whole exchange through the state machine (`Exchange`): a GET's head out, nginx's
+//!   response head and a 100-byte body in, the reuse decision.
 
 use std::hint::black_box;
 
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tls_requests::proto::h1::{BodyDecoder, Framing, Limits, Step, encode_head, parse_head};
+use tls_requests::proto::h1::{
+    BodyDecoder, Exchange, Framing, Head, Limits, Next, Request, RequestBody, Step, encode_head,
+    parse_head,
+};
 use tls_requests::{HeaderValue, Headers, Method, Profile};
 
 const HEAD: &[u8] = b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Mon, 23 Nov 2026 22:00:00 GMT\r\n\
@@ -86,5 +91,44 @@ fn chunked(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse, encode, chunked);
+fn exchange(c: &mut Criterion) {
+    let mut response = HEAD.to_vec();
+    response.extend_from_slice(&[b'x'; 100]);
+    let request = b"GET /index.html HTTP/1.1\r\nHost: www.example.com\r\n\r\n";
+    c.bench_function("exchange: GET, 100-byte response", |b| {
+        b.iter(|| {
+            let mut head = Vec::with_capacity(request.len());
+            head.extend_from_slice(request);
+            let mut ex = Exchange::new(
+                Request {
+                    head,
+                    body: RequestBody::Empty,
+                    is_head: false,
+                    expect_continue: false,
+                    close: false,
+                },
+                Limits::default(),
+            );
+            while let Next::Write(data) = ex.next() {
+                let n = data.len();
+                ex.wrote(n);
+            }
+            ex.flushed();
+            let input = black_box(&response[..]);
+            let Ok(Some((Head::Final(head), mut at))) = ex.read_head(input, false) else {
+                unreachable!("a whole head")
+            };
+            loop {
+                match ex.decode(&input[at..], false).unwrap() {
+                    Step::Data { skip, len } => at += skip + len,
+                    Step::End { .. } => break,
+                    Step::NeedMore { .. } => unreachable!("the whole body is there"),
+                }
+            }
+            black_box((head, ex.can_reuse()))
+        })
+    });
+}
+
+criterion_group!(benches, parse, encode, chunked, exchange);
 criterion_main!(benches);

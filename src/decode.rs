@@ -5,8 +5,14 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use bytes::{Buf, Bytes};
-use futures_io::{AsyncBufRead, AsyncRead};
+use futures_io::AsyncBufRead;
+#[cfg(any(
+    feature = "gzip",
+    feature = "deflate",
+    feature = "brotli",
+    feature = "zstd"
+))]
+use futures_io::AsyncRead;
 
 #[cfg(feature = "brotli")]
 use async_compression::futures::bufread::BrotliDecoder;
@@ -18,7 +24,6 @@ use async_compression::futures::bufread::ZlibDecoder;
 use async_compression::futures::bufread::ZstdDecoder;
 
 use crate::headers::Headers;
-use crate::response::RawBody;
 
 /// The `Accept-Encoding` value naming every coding this build decodes, in browser order.
 pub(crate) fn accept_encoding() -> Option<String> {
@@ -36,30 +41,31 @@ pub(crate) fn accept_encoding() -> Option<String> {
     (!names.is_empty()).then(|| names.join(", "))
 }
 
-/// A response body read through its decoder.
-pub(crate) struct Decoder {
-    inner: Inner,
+/// A content decoder (`Content-Encoding`: gzip, deflate, br, zstd) over the coded bytes `R`
+/// gives; not to be confused with HTTP/1.1's body framing, which is undone below `R`.
+pub(crate) struct ContentDecoder<R> {
+    inner: Inner<R>,
 }
 
-enum Inner {
+enum Inner<R> {
     #[cfg(feature = "gzip")]
-    Gzip(GzipDecoder<RawBuf>),
+    Gzip(GzipDecoder<R>),
     #[cfg(feature = "deflate")]
-    Deflate(ZlibDecoder<RawBuf>),
+    Deflate(ZlibDecoder<R>),
     #[cfg(feature = "brotli")]
-    Brotli(BrotliDecoder<RawBuf>),
+    Brotli(BrotliDecoder<R>),
     #[cfg(feature = "zstd")]
-    Zstd(ZstdDecoder<RawBuf>),
+    Zstd(ZstdDecoder<R>),
     /// Present so the enum is never empty, whatever the features.
     #[allow(dead_code)]
-    Never(std::convert::Infallible, RawBuf),
+    Never(std::convert::Infallible, R),
 }
 
-impl Decoder {
-    /// A decoder for the body if `headers` name one coding this build decodes, else the
-    /// body back. `identity`, unknown codings and stacked codings leave the body as it is.
+impl<R: AsyncBufRead + Unpin> ContentDecoder<R> {
+    /// A decoder for the body if `headers` name one coding this build decodes, else `None`.
+    /// `identity`, unknown codings and stacked codings leave the body as it is.
     #[allow(unreachable_code)] // without a decoding feature every coding is unknown
-    pub(crate) fn for_response(headers: &Headers) -> Option<fn(RawBody) -> Decoder> {
+    pub(crate) fn for_response(headers: &Headers) -> Option<fn(R) -> ContentDecoder<R>> {
         let mut codings = headers
             .get_all("content-encoding")
             .flat_map(|v| v.as_bytes().split(|&b| b == b','));
@@ -68,45 +74,42 @@ impl Decoder {
         };
         Some(match coding.trim_ascii().to_ascii_lowercase().as_slice() {
             #[cfg(feature = "gzip")]
-            b"gzip" | b"x-gzip" => |raw| Decoder {
-                inner: Inner::Gzip(GzipDecoder::new(RawBuf::new(raw))),
+            b"gzip" | b"x-gzip" => |r| ContentDecoder {
+                inner: Inner::Gzip(GzipDecoder::new(r)),
             },
             #[cfg(feature = "deflate")]
-            b"deflate" => |raw| Decoder {
-                inner: Inner::Deflate(ZlibDecoder::new(RawBuf::new(raw))),
+            b"deflate" => |r| ContentDecoder {
+                inner: Inner::Deflate(ZlibDecoder::new(r)),
             },
             #[cfg(feature = "brotli")]
-            b"br" => |raw| Decoder {
-                inner: Inner::Brotli(BrotliDecoder::new(RawBuf::new(raw))),
+            b"br" => |r| ContentDecoder {
+                inner: Inner::Brotli(BrotliDecoder::new(r)),
             },
             #[cfg(feature = "zstd")]
-            b"zstd" => |raw| Decoder {
-                inner: Inner::Zstd(ZstdDecoder::new(RawBuf::new(raw))),
+            b"zstd" => |r| ContentDecoder {
+                inner: Inner::Zstd(ZstdDecoder::new(r)),
             },
             _ => return None,
         })
     }
 
-    /// The raw body underneath.
-    pub(crate) fn raw_mut(&mut self) -> &mut RawBody {
-        &mut self.buf_mut().raw
-    }
-
-    pub(crate) fn raw(&self) -> &RawBody {
+    /// The coded reader underneath.
+    pub(crate) fn get_ref(&self) -> &R {
         match &self.inner {
             #[cfg(feature = "gzip")]
-            Inner::Gzip(d) => &d.get_ref().raw,
+            Inner::Gzip(d) => d.get_ref(),
             #[cfg(feature = "deflate")]
-            Inner::Deflate(d) => &d.get_ref().raw,
+            Inner::Deflate(d) => d.get_ref(),
             #[cfg(feature = "brotli")]
-            Inner::Brotli(d) => &d.get_ref().raw,
+            Inner::Brotli(d) => d.get_ref(),
             #[cfg(feature = "zstd")]
-            Inner::Zstd(d) => &d.get_ref().raw,
+            Inner::Zstd(d) => d.get_ref(),
             Inner::Never(never, _) => match *never {},
         }
     }
 
-    fn buf_mut(&mut self) -> &mut RawBuf {
+    /// The coded reader underneath.
+    pub(crate) fn get_mut(&mut self) -> &mut R {
         match &mut self.inner {
             #[cfg(feature = "gzip")]
             Inner::Gzip(d) => d.get_mut(),
@@ -140,53 +143,5 @@ impl Decoder {
                 match *never {}
             }
         }
-    }
-}
-
-/// The raw body as an [`AsyncBufRead`], which the decoders read from.
-pub(crate) struct RawBuf {
-    raw: RawBody,
-    current: Bytes,
-}
-
-impl RawBuf {
-    #[allow(dead_code)]
-    fn new(raw: RawBody) -> RawBuf {
-        RawBuf {
-            raw,
-            current: Bytes::new(),
-        }
-    }
-}
-
-impl AsyncRead for RawBuf {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let available = std::task::ready!(self.as_mut().poll_fill_buf(cx))?;
-        let n = buf.len().min(available.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Poll::Ready(Ok(n))
-    }
-}
-
-impl AsyncBufRead for RawBuf {
-    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
-        let this = self.get_mut();
-        while this.current.is_empty() {
-            match std::task::ready!(this.raw.poll_chunk(cx)) {
-                Ok(Some(chunk)) => this.current = chunk,
-                Ok(None) => break,
-                Err(e) => return Poll::Ready(Err(e.into_io())),
-            }
-        }
-        Poll::Ready(Ok(&this.current))
-    }
-
-    fn consume(mut self: Pin<&mut Self>, amt: usize) {
-        self.current.advance(amt);
     }
 }

@@ -51,11 +51,13 @@ macro_rules! verb_methods {
 
 mod auth;
 pub mod blocking;
+mod body;
 mod client;
 mod decode;
 mod error;
 mod headers;
 mod into_url;
+mod mock;
 mod pool;
 pub mod profile;
 pub mod proto;
@@ -70,10 +72,9 @@ pub use error::{BoxError, Error, Kind, Result, TimeoutPhase};
 pub use headers::{Headers, InvalidHeaderName};
 pub use http::{HeaderValue, Method, StatusCode, Version};
 pub use into_url::IntoUrl;
+pub use mock::{MockRequest, MockResponse, MockTransport};
 pub use profile::{Profile, ProfileBuilder, TlsSpec};
 pub use request::{AsyncMode, Body, Request, RequestBuilder};
 pub use response::{BodyReader, BodyStream, Response};
-pub use transport::{
-    Certificate, Connection, Connector, Destination, MockRequest, MockResponse, MockTransport,
-};
+pub use transport::{Certificate, Connected, Connector, Destination};
 pub use url::Url;

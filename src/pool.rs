@@ -1,5 +1,5 @@
-//! Keep-alive connections, per destination: idle reuse, a per-host limit with waiting, and
-//! idle expiry.
+//! Keep-alive connections ([`Connection`]s of any protocol), per destination: idle reuse, a
+//! per-host limit with waiting, idle expiry, and a cap on idle connections across hosts.
 //!
 //! A connection is counted against its host from the moment a slot is taken to connect it
 //! until it is closed. It goes back to the idle list only through [`Pooled::release`], which
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use event_listener::{Event, IntoNotification};
 
 use crate::error::{Error, Kind};
-use crate::proto::h1::conn::Conn;
+use crate::proto::Connection;
 use crate::transport::Destination;
 
 /// Pool settings.
@@ -58,9 +58,38 @@ struct State {
     next_sweep: Option<Instant>,
 }
 
+/// A connection the pool keeps for a host between requests.
+///
+/// One variant today: an HTTP/1.1 connection carries one exchange at a time, so it is kept
+/// only while idle and checked out whole. HTTP/2 adds a variant for a connection shared by
+/// several requests (the connection, its streams in flight and its limit on them), which a
+/// checkout does not take out of the list but opens a stream on while there is capacity;
+/// expiry, the idle cap and LRU eviction below go through [`Kept::since`] and
+/// [`Kept::into_connection`] and need no change for it.
+enum Kept {
+    /// Idle since this instant, to be checked out by one request (HTTP/1.1).
+    Exclusive { conn: Connection, since: Instant },
+}
+
+impl Kept {
+    /// When the connection was last used.
+    fn since(&self) -> Instant {
+        match self {
+            Kept::Exclusive { since, .. } => *since,
+        }
+    }
+
+    fn into_connection(self) -> Connection {
+        match self {
+            Kept::Exclusive { conn, .. } => conn,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Host {
-    idle: Vec<(Conn, Instant)>,
+    /// In the order they were put back: the first is the least recently used.
+    idle: Vec<Kept>,
     /// Connections counted against the limit: connecting, in use, or idle.
     open: usize,
     freed: Event,
@@ -72,11 +101,11 @@ impl Host {
     fn drop_expired(&mut self, timeout: Duration, now: Instant) -> usize {
         let expired = |since: &Instant| now.saturating_duration_since(*since) >= timeout;
         // The list is in the order connections went idle: the first is the oldest.
-        if !self.idle.first().is_some_and(|(_, since)| expired(since)) {
+        if !self.idle.first().is_some_and(|kept| expired(&kept.since())) {
             return 0;
         }
         let before = self.idle.len();
-        self.idle.retain(|(_, since)| !expired(since));
+        self.idle.retain(|kept| !expired(&kept.since()));
         let dropped = before - self.idle.len();
         self.freed_places(dropped);
         dropped
@@ -105,23 +134,25 @@ impl State {
     }
 
     /// Closes the connection idle longest, of any host, to make room for another.
-    fn drop_least_recent_idle(&mut self) -> Option<Conn> {
+    fn drop_least_recent_idle(&mut self) -> Option<Connection> {
         let (dst, _) = self
             .hosts
             .iter()
-            .filter_map(|(dst, host)| Some((dst, host.idle.first()?.1)))
+            .filter_map(|(dst, host)| Some((dst, host.idle.first()?.since())))
             .min_by_key(|(_, since)| *since)?;
         let dst = dst.clone();
         let host = self.hosts.get_mut(&dst)?;
-        let (conn, _) = host.idle.remove(0);
+        let kept = host.idle.remove(0);
         host.freed_places(1);
         self.idle -= 1;
         self.remove_if_unused(&dst);
-        Some(conn)
+        Some(kept.into_connection())
     }
 }
 
-/// What [`Pool::checkout`] found: an idle connection, or a slot to connect a new one.
+/// What [`Pool::checkout`] found: an idle connection, held exclusively until released, or a
+/// slot to connect a new one. (HTTP/2 adds a third answer: a stream on a shared connection.)
+#[allow(clippy::large_enum_variant)] // boxing the connection would allocate per checkout
 pub(crate) enum Checkout {
     Idle(Pooled),
     Connect(Slot),
@@ -155,8 +186,10 @@ impl Pool {
                     Some(host) => host,
                     None => state.hosts.entry(dst.clone()).or_default(),
                 };
-                while let Some((mut conn, since)) = host.idle.pop() {
+                while let Some(kept) = host.idle.pop() {
                     state.idle -= 1;
+                    let since = kept.since();
+                    let mut conn = kept.into_connection();
                     if self.shared.expired(since.elapsed()) || !conn.is_idle_usable() {
                         // Its place is this checkout's to take (below), or a waiter's.
                         host.freed_places(1);
@@ -192,14 +225,14 @@ impl Pool {
 
     /// Ends the pool: idle connections are returned to be shut down, new checkouts fail, and
     /// connections in use are closed when they come back.
-    pub(crate) fn close(&self) -> Vec<Conn> {
+    pub(crate) fn close(&self) -> Vec<Connection> {
         let mut state = self.shared.lock();
         state.closed = true;
         let mut conns = Vec::new();
         state.idle = 0;
         for host in state.hosts.values_mut() {
             host.open -= host.idle.len();
-            conns.extend(host.idle.drain(..).map(|(c, _)| c));
+            conns.extend(host.idle.drain(..).map(Kept::into_connection));
             host.freed.notify(usize::MAX);
         }
         conns
@@ -207,13 +240,13 @@ impl Pool {
 
     /// Takes every idle connection out of the pool, to be closed: when the process is out of
     /// file descriptors, they are what can be given back.
-    pub(crate) fn take_idle(&self) -> Vec<Conn> {
+    pub(crate) fn take_idle(&self) -> Vec<Connection> {
         let mut state = self.shared.lock();
         state.idle = 0;
         let mut conns = Vec::new();
         for host in state.hosts.values_mut() {
             let n = host.idle.len();
-            conns.extend(host.idle.drain(..).map(|(c, _)| c));
+            conns.extend(host.idle.drain(..).map(Kept::into_connection));
             host.freed_places(n);
         }
         state.hosts.retain(|_, host| {
@@ -247,7 +280,7 @@ impl Shared {
 
     /// A counted connection is idle again. Connections closed to make room are returned, to
     /// be dropped outside the lock.
-    fn put_idle(&self, dst: &Destination, conn: Conn) -> Vec<Conn> {
+    fn put_idle(&self, dst: &Destination, conn: Connection) -> Vec<Connection> {
         let mut state = self.lock();
         let state = &mut *state;
         let closed = state.closed;
@@ -264,7 +297,7 @@ impl Shared {
             state.remove_if_unused(dst);
             return vec![conn];
         }
-        host.idle.push((conn, now));
+        host.idle.push(Kept::Exclusive { conn, since: now });
         // The place stays taken, by an idle connection a waiter can check out.
         host.freed.notify(1.additional());
         state.idle += 1;
@@ -304,7 +337,7 @@ pub(crate) struct Slot {
 
 impl Slot {
     /// The slot, now holding `conn`.
-    pub(crate) fn fill(self, conn: Conn) -> Pooled {
+    pub(crate) fn fill(self, conn: Connection) -> Pooled {
         Pooled { conn, slot: self }
     }
 }
@@ -320,7 +353,7 @@ impl Drop for Slot {
 /// A connection checked out of the pool. Dropping it closes the connection; only
 /// [`release`](Pooled::release) puts it back.
 pub(crate) struct Pooled {
-    conn: Conn,
+    conn: Connection,
     slot: Slot,
 }
 
@@ -337,14 +370,14 @@ impl Pooled {
 }
 
 impl Deref for Pooled {
-    type Target = Conn;
-    fn deref(&self) -> &Conn {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
         &self.conn
     }
 }
 
 impl DerefMut for Pooled {
-    fn deref_mut(&mut self) -> &mut Conn {
+    fn deref_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
 }
@@ -352,16 +385,18 @@ impl DerefMut for Pooled {
 #[cfg(all(test, feature = "smol"))]
 mod tests {
     use super::*;
+    use crate::proto::Protocol;
     use crate::proto::h1::Limits;
     use crate::rt::{Executor, SmolExecutor};
-    use crate::transport::{Connector, MockResponse, MockTransport};
+    use crate::transport::Connector;
+    use crate::{MockResponse, MockTransport};
 
-    fn conn(exec: &Arc<dyn Executor>, dst: &Destination) -> Conn {
+    fn conn(exec: &Arc<dyn Executor>, dst: &Destination) -> Connection {
         let mock = MockTransport::new(|_| MockResponse::new(200));
         let io = futures_lite::future::block_on(mock.connect(dst))
             .unwrap()
             .into_io();
-        Conn::new(io, exec.clone(), Limits::default())
+        Connection::new(Protocol::Http1, io, exec.clone(), Limits::default())
     }
 
     fn slot(c: Checkout) -> Slot {

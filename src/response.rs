@@ -12,11 +12,10 @@ use futures_io::AsyncRead;
 use http::{StatusCode, Version};
 use url::Url;
 
-use crate::decode::Decoder;
+use crate::body::{RawBody, RawBuf};
+use crate::decode::ContentDecoder;
 use crate::error::{Error, Kind, Result};
 use crate::headers::Headers;
-use crate::pool::Pooled;
-use crate::proto::h1::BodyDecoder;
 
 /// An HTTP response. The body is read from the connection as it is consumed: with
 /// [`bytes`](Self::bytes), [`text`](Self::text), [`chunk`](Self::chunk),
@@ -57,7 +56,8 @@ impl Response {
         std::str::from_utf8(&self.reason).unwrap_or_default()
     }
 
-    /// The HTTP version the server answered with.
+    /// The protocol version the response came in, as the connection spoke it (HTTP/1.0 or
+    /// HTTP/1.1 today).
     pub fn version(&self) -> Version {
         self.version
     }
@@ -225,7 +225,10 @@ impl fmt::Debug for Response {
 #[allow(clippy::large_enum_variant)] // boxing the common raw case would allocate per response
 pub(crate) enum ResponseBody {
     Raw(RawBody),
-    Decoded { decoder: Box<Decoder>, done: bool },
+    Decoded {
+        decoder: Box<ContentDecoder<RawBuf>>,
+        done: bool,
+    },
 }
 
 impl ResponseBody {
@@ -233,23 +236,14 @@ impl ResponseBody {
         ResponseBody::Raw(RawBody::empty())
     }
 
-    /// The body of `conn`, decoded when `decode` is set and `headers` name a known coding.
-    pub(crate) fn new(
-        conn: Pooled,
-        decoder: BodyDecoder,
-        headers: &Headers,
-        decode: bool,
-    ) -> ResponseBody {
-        let raw = RawBody {
-            reading: Some(Reading { conn, decoder }),
-            trailers: None,
-        };
+    /// `raw`, content-decoded when `decode` is set and `headers` name a known coding.
+    pub(crate) fn new(raw: RawBody, headers: &Headers, decode: bool) -> ResponseBody {
         if !decode {
             return ResponseBody::Raw(raw);
         }
-        match Decoder::for_response(headers) {
+        match ContentDecoder::for_response(headers) {
             Some(decoder) => ResponseBody::Decoded {
-                decoder: Box::new(decoder(raw)),
+                decoder: Box::new(decoder(RawBuf::new(raw))),
                 done: false,
             },
             None => ResponseBody::Raw(raw),
@@ -258,8 +252,8 @@ impl ResponseBody {
 
     fn trailers(&self) -> Option<&Headers> {
         match self {
-            ResponseBody::Raw(raw) => raw.trailers.as_ref(),
-            ResponseBody::Decoded { decoder, .. } => decoder.raw().trailers.as_ref(),
+            ResponseBody::Raw(raw) => raw.trailers(),
+            ResponseBody::Decoded { decoder, .. } => decoder.get_ref().raw().trailers(),
         }
     }
 
@@ -282,7 +276,7 @@ impl ResponseBody {
         // The decoded stream ended, and the raw body should end with it (its framing may still
         // be on its way: a last chunk). Bytes past the coded stream are not read on, however
         // many there are: the connection is closed instead.
-        let raw = decoder.raw_mut();
+        let raw = decoder.get_mut().raw_mut();
         if std::task::ready!(raw.poll_chunk(cx))?.is_some() {
             raw.abandon();
         }
@@ -292,99 +286,6 @@ impl ResponseBody {
 
 /// Decoded bytes handed out at a time.
 const DECODED_CHUNK: usize = 16 * 1024;
-
-/// The body of a response as it comes off the connection.
-pub(crate) struct RawBody {
-    reading: Option<Reading>,
-    trailers: Option<Headers>,
-}
-
-struct Reading {
-    conn: Pooled,
-    decoder: BodyDecoder,
-}
-
-impl RawBody {
-    fn empty() -> RawBody {
-        RawBody {
-            reading: None,
-            trailers: None,
-        }
-    }
-
-    pub(crate) fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>>> {
-        let Some(reading) = &mut self.reading else {
-            return Poll::Ready(Ok(None));
-        };
-        let result = std::task::ready!(reading.conn.poll_body(
-            cx,
-            &mut reading.decoder,
-            &mut self.trailers
-        ));
-        match result {
-            Ok(Some(chunk)) => return Poll::Ready(Ok(Some(chunk))),
-            Ok(None) => {
-                if let Some(done) = self.reading.take() {
-                    done.conn.release();
-                }
-            }
-            // Dropping the connection closes it: it is never put back mid-message.
-            Err(_) => self.reading = None,
-        }
-        Poll::Ready(result)
-    }
-}
-
-impl RawBody {
-    /// Stops reading: the connection closes, mid-message.
-    fn abandon(&mut self) {
-        self.reading = None;
-    }
-}
-
-/// Bodies at least this large, of known length, are read whole straight into their buffer.
-const DIRECT_READ: u64 = 64 * 1024;
-
-impl RawBody {
-    /// A whole `Content-Length` body of [`DIRECT_READ`] bytes or more (and within `limit`),
-    /// read straight into one buffer of its size; `None` for any other body, which is read
-    /// chunk by chunk.
-    async fn read_length_body(&mut self, limit: usize) -> Option<Result<Bytes>> {
-        let reading = self.reading.as_mut()?;
-        let len = reading
-            .decoder
-            .remaining()
-            .filter(|&n| n >= DIRECT_READ && n <= limit as u64)?;
-        // Zeroed by the allocator (fresh pages for a large body), so it costs no pass of ours.
-        let mut body = vec![0u8; usize::try_from(len).ok()?];
-        if let Err(e) = reading
-            .conn
-            .read_length_body(&mut reading.decoder, &mut body)
-            .await
-        {
-            self.reading = None;
-            return Some(Err(e));
-        }
-        // The decoder is at the end: this releases the connection.
-        match std::future::poll_fn(|cx| self.poll_chunk(cx)).await {
-            Ok(None) => Some(Ok(Bytes::from(body))),
-            Ok(Some(_)) => Some(Err(Error::new(Kind::Body, "data past the body's length"))),
-            Err(e) => Some(Err(e)),
-        }
-    }
-}
-
-impl Drop for RawBody {
-    /// A body whose rest has already arrived is consumed, so its connection can be reused;
-    /// any other unread body closes its connection.
-    fn drop(&mut self) {
-        if let Some(mut reading) = self.reading.take() {
-            if reading.conn.skip_buffered_body(&mut reading.decoder) {
-                reading.conn.release();
-            }
-        }
-    }
-}
 
 /// A response body as a [`Stream`] of [`Bytes`], from [`Response::bytes_stream`].
 pub struct BodyStream {

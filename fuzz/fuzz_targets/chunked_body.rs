@@ -1,4 +1,4 @@
-//! `BodyDecoder` over arbitrary bytes, fed whole and in pieces.
+//! The exchange's body reading (`BodyDecoder` underneath) over arbitrary bytes, fed whole and in pieces.
 //!
 //! The input format and the checks: `tls_requests_fuzz::targets::chunked_body`.
 #![no_main]

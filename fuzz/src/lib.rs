@@ -1,21 +1,22 @@
-//! The fuzz targets' code, shared with `cargo test`: a piece-size generator, decoders that
-//! drive the public sans-IO codec, checking every `Step` on the way, and the targets' bodies
-//! in [`targets`]. `tests/it/fuzz.rs` compiles this file into the integration tests, where
-//! `tests/it/corpus.rs` decodes its fixtures with [`decode_response`] and the regression inputs
-//! are replayed through [`targets`].
+//! The fuzz targets' code, shared with `cargo test`: a piece-size generator, a byte mover that
+//! runs the client's own exchange state machine ([`Exchange`], the one the async driver
+//! `src/proto/h1/conn.rs` runs) over input handed out in pieces, checking every step on the
+//! way, and the targets' bodies in [`targets`]. `tests/it/fuzz.rs` compiles this file into the
+//! integration tests, where `tests/it/corpus.rs` decodes its fixtures with [`decode_response`]
+//! and the regression inputs are replayed through [`targets`].
 //!
-//! [`decode_response`] and [`run_body`] are a copy of what the client's driver
-//! (`src/proto/h1/conn.rs`: `Conn::read_final_head`, `read_head` and `poll_body`) does with the
-//! same codec calls; they do not run the driver itself.
+//! Every protocol decision (which heads are interim, the body's framing, trailers, whether the
+//! connection could be reused) is the machine's; this file only moves bytes into it, as the
+//! driver does.
 
 #[path = "targets.rs"]
 pub mod targets;
 
-use bytes::Bytes;
 use tls_requests::proto::h1::{
-    BodyDecoder, Framing, Limits, ProtoError, ResponseHead, Step, framing, keep_alive, parse_head,
+    CloseReason, Exchange, Framing, Head as ReadHead, Limits, Next, ProtoError, Request,
+    RequestBody, ResponseHead, Step, framing, keep_alive,
 };
-use tls_requests::{Headers, StatusCode, Version};
+use tls_requests::{Headers, Version};
 
 /// Piece sizes for split feeding, from a seed and a maximum taken from the input.
 pub struct Pieces {
@@ -106,17 +107,64 @@ impl<F: FnMut() -> usize> Wire<'_, F> {
     }
 }
 
-/// Runs `decoder` over what `wire` hands out after `buf`, checking each step.
-pub fn run_body<F: FnMut() -> usize>(
-    decoder: &mut BodyDecoder,
+/// An exchange for a request of `method`, its head written and flushed: ready to read.
+fn sent_exchange(is_head: bool) -> Exchange {
+    let head = if is_head {
+        &b"HEAD / HTTP/1.1\r\n\r\n"[..]
+    } else {
+        b"GET / HTTP/1.1\r\n\r\n"
+    };
+    let mut ex = Exchange::new(
+        Request {
+            head: head.to_vec(),
+            body: RequestBody::Empty,
+            is_head,
+            expect_continue: false,
+            close: false,
+        },
+        Limits::default(),
+    );
+    loop {
+        match ex.next() {
+            Next::Write(data) => {
+                let n = data.len();
+                ex.wrote(n);
+            }
+            Next::Flush => ex.flushed(),
+            Next::ReadHead => return ex,
+            other => panic!("{other:?} before the response"),
+        }
+    }
+}
+
+/// Runs the exchange's body reading over what `wire` hands out after `buf`, checking each
+/// step.
+pub fn read_body<F: FnMut() -> usize>(
+    ex: &mut Exchange,
     wire: &mut Wire<'_, F>,
     mut buf: Vec<u8>,
 ) -> Result<Body, ProtoError> {
     let mut data = Vec::new();
     let mut steps = Vec::new();
     loop {
+        if ex.next() == Next::Done {
+            // A response without a body: nothing more is read.
+            buf.extend_from_slice(&wire.input[wire.fed..]);
+            wire.fed = wire.input.len();
+            return Ok(Body {
+                data,
+                trailers: None,
+                left: buf,
+                steps,
+            });
+        }
+        assert_eq!(ex.next(), Next::ReadBody);
         let eof = wire.eof();
-        let step = decoder.decode(&buf, eof);
+        let step = ex.decode(&buf, eof);
+        if step.is_err() {
+            assert!(ex.close_reasons().contains(CloseReason::Failed));
+            assert_eq!(ex.next(), Next::Done);
+        }
         match step? {
             Step::Data { skip, len } => {
                 assert!(len > 0, "empty Data step");
@@ -125,7 +173,7 @@ pub fn run_body<F: FnMut() -> usize>(
                     "Data {{ skip: {skip}, len: {len} }} past a buffer of {}",
                     buf.len()
                 );
-                assert!(!decoder.is_done(), "Data step from a finished decoder");
+                assert_eq!(ex.next(), Next::ReadBody, "Data step from a finished body");
                 data.extend_from_slice(&buf[skip..skip + len]);
                 steps.push(len);
                 buf.drain(..skip + len);
@@ -137,7 +185,7 @@ pub fn run_body<F: FnMut() -> usize>(
                     buf.len()
                 );
                 assert!(!eof, "NeedMore after the end of the input");
-                assert!(!decoder.is_done(), "NeedMore from a finished decoder");
+                assert_eq!(ex.next(), Next::ReadBody, "NeedMore from a finished body");
                 buf.drain(..skip);
                 wire.read_into(&mut buf);
             }
@@ -147,11 +195,20 @@ pub fn run_body<F: FnMut() -> usize>(
                     "End {{ skip: {skip} }} past {}",
                     buf.len()
                 );
-                assert!(decoder.is_done(), "End but the decoder is not done");
-                assert_eq!(decoder.remaining(), Some(0));
+                assert_eq!(ex.next(), Next::Done, "End but the exchange is not over");
+                assert_eq!(ex.remaining(), Some(0));
                 buf.drain(..skip);
-                // A finished decoder stays finished and consumes nothing more.
-                let again = decoder.decode(&buf, eof);
+                // Bytes already read past the end, or the close, keep the connection from reuse.
+                assert_eq!(
+                    ex.close_reasons().contains(CloseReason::BytesPastEnd),
+                    !buf.is_empty(),
+                    "{:?} with {} bytes past the end",
+                    ex.close_reasons(),
+                    buf.len()
+                );
+                assert_eq!(ex.close_reasons().contains(CloseReason::PeerClosed), eof);
+                // A finished exchange stays finished and consumes nothing more.
+                let again = ex.decode(&buf, eof);
                 assert_eq!(
                     again,
                     Ok(Step::End {
@@ -172,18 +229,30 @@ pub fn run_body<F: FnMut() -> usize>(
     }
 }
 
-/// Decodes a body framed as `framing` from `input`, `piece()` bytes at a time.
+/// Decodes a body framed as `framing` from `input`, `piece()` bytes at a time, through an
+/// exchange whose response head gives that framing.
 pub fn decode_body(
     framing: Framing,
     input: &[u8],
     piece: impl FnMut() -> usize,
 ) -> Result<Body, ProtoError> {
+    let head = match framing {
+        Framing::Empty => "HTTP/1.1 204 No Content\r\n\r\n".to_owned(),
+        Framing::Length(n) => format!("HTTP/1.1 200 OK\r\nContent-Length: {n}\r\n\r\n"),
+        Framing::Chunked => "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_owned(),
+        Framing::Close => "HTTP/1.1 200 OK\r\n\r\n".to_owned(),
+    };
+    let mut ex = sent_exchange(false);
+    match ex.read_head(head.as_bytes(), false) {
+        Ok(Some((ReadHead::Final(_), len))) if len == head.len() => {}
+        other => panic!("the synthetic head {head:?} gave {other:?}"),
+    }
     let mut wire = Wire {
         input,
         fed: 0,
         piece,
     };
-    run_body(&mut BodyDecoder::new(framing), &mut wire, Vec::new())
+    read_body(&mut ex, &mut wire, Vec::new())
 }
 
 /// A response head as plain data.
@@ -242,8 +311,8 @@ pub struct Message {
     pub left: Vec<u8>,
 }
 
-/// Decodes one response from `input`: heads until a final one (1xx except 101 are interim),
-/// then the body, reading `piece()` bytes at a time.
+/// Decodes one response from `input` through the exchange of a GET (or HEAD) request: heads
+/// until the final one, then the body, reading `piece()` bytes at a time.
 pub fn decode_response(
     input: &[u8],
     is_head: bool,
@@ -255,10 +324,16 @@ pub fn decode_response(
         fed: 0,
         piece,
     };
+    let mut ex = sent_exchange(is_head);
     let mut buf = Vec::new();
     let mut interim = Vec::new();
     let head = loop {
-        match parse_head(&Bytes::copy_from_slice(&buf), &limits)? {
+        assert_eq!(ex.next(), Next::ReadHead);
+        let read = ex.read_head(&buf, wire.eof());
+        if read.is_err() {
+            assert!(ex.close_reasons().contains(CloseReason::Failed));
+        }
+        match read? {
             Some((head, len)) => {
                 assert!(
                     len <= buf.len(),
@@ -267,21 +342,50 @@ pub fn decode_response(
                 );
                 assert!(len <= limits.max_head_bytes);
                 buf.drain(..len);
-                if !head.status.is_informational() || head.status == StatusCode::SWITCHING_PROTOCOLS
-                {
-                    break head;
+                match head {
+                    ReadHead::Interim(head) => {
+                        assert!(head.status.is_informational() && head.status != 101);
+                        interim.push(head_data(&head, &limits));
+                    }
+                    ReadHead::Final(head) => break head,
                 }
-                interim.push(head_data(&head, &limits));
             }
-            None if wire.eof() => return Err(ProtoError::IncompleteHead),
-            None => wire.read_into(&mut buf),
+            None => {
+                assert!(
+                    !wire.eof(),
+                    "incomplete at the end of the input, not an error"
+                );
+                wire.read_into(&mut buf);
+            }
         }
     };
+    assert!(interim.len() <= limits.max_interim);
     let framing = framing(is_head, head.status, &head.headers)?;
     let keep_alive = keep_alive(head.version, &head.headers);
+    // The exchange's reuse decision agrees with the head's own rules.
+    let reasons = ex.close_reasons();
+    assert_eq!(
+        !keep_alive,
+        reasons.contains(CloseReason::ResponseClose) || reasons.contains(CloseReason::Http10),
+        "keep-alive {keep_alive}, {reasons:?}"
+    );
+    assert_eq!(
+        head.status == 101,
+        reasons.contains(CloseReason::SwitchingProtocols)
+    );
+    assert_eq!(
+        framing == Framing::Close,
+        reasons.contains(CloseReason::ReadToClose)
+    );
     let head_plain = head_data(&head, &limits);
-    let mut decoder = BodyDecoder::new(framing);
-    let body = run_body(&mut decoder, &mut wire, buf)?;
+    let body = read_body(&mut ex, &mut wire, buf)?;
+    assert_eq!(
+        ex.can_reuse(),
+        keep_alive && framing != Framing::Close && head.status != 101 && {
+            let r = ex.close_reasons();
+            !r.contains(CloseReason::BytesPastEnd) && !r.contains(CloseReason::PeerClosed)
+        }
+    );
     Ok(Message {
         interim,
         head: head_plain,

@@ -32,6 +32,7 @@ pub fn response_head(data: &[u8]) -> Result<Option<(Head, usize)>, ProtoError> {
         let small = Limits {
             max_head_bytes: usize::from(a) * 2,
             max_headers: usize::from(b % 16),
+            ..default
         };
         let limited = parse_checked(data, &small);
         match (&whole, &limited) {
@@ -127,7 +128,8 @@ fn is_limit_error(e: &ProtoError) -> bool {
     )
 }
 
-/// `chunked_body`: `BodyDecoder` over arbitrary bytes, fed whole and in pieces.
+/// `chunked_body`: the exchange's body reading (`BodyDecoder` underneath) over arbitrary
+/// bytes, fed whole and in pieces.
 ///
 /// Input: `[selector, seed, max_piece, body...]`. `selector % 4`: 0 and 1 chunked, 2
 /// `Length(n)` with `n = seed * 4 + max_piece % 4` (0..=1023), 3 close-delimited. Pieces are
@@ -216,8 +218,9 @@ pub fn chunked_body(data: &[u8]) -> Option<Result<Body, ProtoError>> {
     Some(whole)
 }
 
-/// `response_stream`: the whole response decoder of [`decode_response`] (heads, interim 1xx
-/// skipped except 101, framing, body) fed whole and in random pieces.
+/// `response_stream`: the client's exchange state machine through [`decode_response`] (heads,
+/// interim 1xx skipped except 101, framing, body, reuse decision) fed whole and in random
+/// pieces.
 ///
 /// Input: `[flags, seed, response...]`. `flags & 1`: the request was HEAD; pieces are
 /// 1..=`(flags >> 1) + 1` bytes from `seed`; inputs up to 512 bytes are also fed byte by byte.

@@ -8,15 +8,17 @@ use url::Url;
 
 use super::AsyncClient;
 use super::fields::RequestHead;
+use crate::body::RawBody;
 use crate::error::{Error, Kind, Result, TimeoutPhase};
 use crate::pool::{Checkout, Pooled};
-use crate::proto::h1::conn::{Conn, OutBody};
-use crate::proto::h1::{self, BodyDecoder, Framing};
+use crate::proto::h1::conn::OutBody;
+use crate::proto::h1::{self, RequestBody};
+use crate::proto::{Connection, Protocol, ResponseHead};
 use crate::redirect;
 use crate::request::{BodyKind, Request};
 use crate::response::{Response, ResponseBody};
 use crate::rt::{self, Deadlines, Executor};
-use crate::transport::{Connection, Destination};
+use crate::transport::{Connected, Destination};
 
 /// A redirect response body up to this size is read so its connection can be reused.
 const DRAIN_LIMIT: u64 = 64 * 1024;
@@ -119,19 +121,26 @@ impl AsyncClient {
                 close_after,
             } = inner.config.request_head(request)?;
             let mut conn = self.connection(&dst).await?;
-            let body = match &mut request.body.kind {
-                BodyKind::Empty => OutBody::Empty,
-                BodyKind::Full(bytes) => OutBody::Full(bytes),
-                BodyKind::Stream(reader) => OutBody::Stream(&mut **reader),
+            let (body, out) = match &mut request.body.kind {
+                BodyKind::Empty => (RequestBody::Empty, OutBody::Empty),
+                BodyKind::Full(bytes) => (RequestBody::Full(bytes), OutBody::Full(bytes)),
+                BodyKind::Stream(reader) => (RequestBody::Stream, OutBody::Stream(&mut **reader)),
+            };
+            let request_head = h1::Request {
+                head,
+                body,
+                is_head,
+                expect_continue,
+                close: close_after,
             };
             let sent = Instant::now();
-            match conn.exchange(deadlines, head, body, expect_continue).await {
+            let exchanged = match &mut *conn {
+                Connection::Http1(h1) => h1.exchange(deadlines, request_head, out).await,
+            };
+            match exchanged {
                 Ok(head) => {
                     let elapsed = sent.elapsed();
-                    if close_after {
-                        conn.mark_closed();
-                    }
-                    return self.response(conn, head, is_head, request.url.clone(), elapsed);
+                    return Ok(self.response(conn, head, request.url.clone(), elapsed));
                 }
                 Err(e) => {
                     let safe =
@@ -161,13 +170,15 @@ impl AsyncClient {
             }
             connected => connected?,
         };
+        let protocol = Protocol::from_alpn(connection.alpn());
         let io = connection.into_io();
-        Ok(slot.fill(Conn::new(io, inner.exec.clone(), inner.config.limits)))
+        let conn = Connection::new(protocol, io, inner.exec.clone(), inner.config.limits);
+        Ok(slot.fill(conn))
     }
 
     /// A new connection to `dst`, within the connect timeout, and the protocol to speak on
     /// it: HTTP/1.1, the only one yet (an `h2` from ALPN is an error).
-    async fn connect(&self, dst: &Destination) -> Result<Connection> {
+    async fn connect(&self, dst: &Destination) -> Result<Connected> {
         let inner = &*self.inner;
         let connect = async {
             inner
@@ -185,31 +196,17 @@ impl AsyncClient {
         Ok(connection)
     }
 
-    fn response(
-        &self,
-        mut conn: Pooled,
-        head: h1::ResponseHead,
-        is_head: bool,
-        url: Url,
-        elapsed: Duration,
-    ) -> Result<Response> {
-        let framing = h1::framing(is_head, head.status, &head.headers)
-            .map_err(|e| Error::new(Kind::Protocol, e))?;
-        if !h1::keep_alive(head.version, &head.headers) {
-            conn.mark_closed();
-        }
-        let body = if framing == Framing::Empty {
+    /// The response whose head `conn` has just read; its body reads on from `conn`, which
+    /// goes back to the pool (if its protocol allows) when the body ends.
+    fn response(&self, conn: Pooled, head: ResponseHead, url: Url, elapsed: Duration) -> Response {
+        let body = if conn.body_done() {
             conn.release();
             ResponseBody::empty()
         } else {
-            ResponseBody::new(
-                conn,
-                BodyDecoder::new(framing),
-                &head.headers,
-                self.inner.config.decompress,
-            )
+            let raw = RawBody::exclusive(conn);
+            ResponseBody::new(raw, &head.headers, self.inner.config.decompress)
         };
-        Ok(Response {
+        Response {
             status: head.status,
             version: head.version,
             reason: head.reason,
@@ -219,7 +216,7 @@ impl AsyncClient {
             history: Vec::new(),
             body,
             body_limit: self.inner.config.max_body_bytes,
-        })
+        }
     }
 }
 

@@ -1,13 +1,12 @@
-//! Transports: a [`Connector`] turns a [`Destination`] into a [`Connection`], a byte stream
+//! Transports: a [`Connector`] turns a [`Destination`] into a [`Connected`], a byte stream
 //! ([`BoxIo`]) and what was negotiated on it (the ALPN protocol).
 //!
 //! The client's default connector is TCP ([`TcpConnector`]) wrapped in TLS ([`TlsConnector`])
 //! for `https`. Any `futures_io::AsyncRead + AsyncWrite` stream can be a transport, so a
 //! custom connector can tunnel, use a different socket library, or stay in memory like
-//! [`MockTransport`].
+//! [`MockTransport`](crate::MockTransport).
 
 mod dns;
-mod mock;
 mod tcp;
 mod tls;
 
@@ -19,7 +18,6 @@ use http::Version;
 use url::{Host, Url};
 
 pub use dns::{DnsCache, Resolve, SystemResolver};
-pub use mock::{MockRequest, MockResponse, MockTransport};
 pub use tcp::TcpConnector;
 pub(crate) use tls::TlsOptions;
 pub use tls::{Certificate, TlsConnector};
@@ -27,7 +25,7 @@ pub use tls::{Certificate, TlsConnector};
 use crate::error::{BoxError, Error, Kind};
 use crate::rt::BoxFuture;
 
-/// A bidirectional byte stream: what a [`Connection`] carries.
+/// A bidirectional byte stream: what a [`Connected`] carries.
 pub trait Io: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
 
 impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
@@ -42,32 +40,32 @@ pub type BoxIo = Box<dyn Io>;
 /// use std::net::TcpStream;
 /// use async_io::Async;
 /// use tls_requests::rt::BoxFuture;
-/// use tls_requests::transport::{Connection, Connector, Destination};
+/// use tls_requests::transport::{Connected, Connector, Destination};
 /// use tls_requests::BoxError;
 ///
 /// /// Every destination, plain text, to one address (a local proxy, say).
 /// struct ToLocal(std::net::SocketAddr);
 ///
 /// impl Connector for ToLocal {
-///     fn connect<'a>(&'a self, _: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
+///     fn connect<'a>(&'a self, _: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
 ///         Box::pin(async move {
 ///             let tcp = Async::<TcpStream>::connect(self.0).await?;
 ///             // A TLS stream would add `.with_alpn(..)`, the protocol its handshake chose.
-///             Ok(Connection::new(tcp))
+///             Ok(Connected::new(tcp))
 ///         })
 ///     }
 /// }
 /// ```
-pub struct Connection {
+pub struct Connected {
     io: BoxIo,
     alpn: Option<Vec<u8>>,
 }
 
-impl Connection {
+impl Connected {
     /// A connection over `io` with no ALPN protocol: HTTP/1.1 is spoken, as RFC 7301 says
     /// for a server that chose none (and as plain `http` always does).
-    pub fn new(io: impl Io) -> Connection {
-        Connection {
+    pub fn new(io: impl Io) -> Connected {
+        Connected {
             io: Box::new(io),
             alpn: None,
         }
@@ -76,7 +74,7 @@ impl Connection {
     /// The ALPN protocol the server chose in the TLS handshake, e.g. `b"http/1.1"` or
     /// `b"h2"`.
     #[must_use]
-    pub fn with_alpn(mut self, protocol: impl Into<Vec<u8>>) -> Connection {
+    pub fn with_alpn(mut self, protocol: impl Into<Vec<u8>>) -> Connected {
         self.alpn = Some(protocol.into());
         self
     }
@@ -84,8 +82,8 @@ impl Connection {
     /// The same connection over `f(io)`: a connector that wraps another's stream keeps its
     /// ALPN protocol.
     #[must_use]
-    pub fn map_io<T: Io>(self, f: impl FnOnce(BoxIo) -> T) -> Connection {
-        Connection {
+    pub fn map_io<T: Io>(self, f: impl FnOnce(BoxIo) -> T) -> Connected {
+        Connected {
             io: Box::new(f(self.io)),
             alpn: self.alpn,
         }
@@ -110,7 +108,7 @@ impl Connection {
     }
 }
 
-impl fmt::Debug for Connection {
+impl fmt::Debug for Connected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let alpn = self.alpn().map(String::from_utf8_lossy);
         f.debug_struct("Connection").field("alpn", &alpn).finish()
@@ -124,17 +122,17 @@ impl fmt::Debug for Connection {
 /// [`Kind::Tls`]); any other error is reported as [`Kind::Connect`].
 pub trait Connector: Send + Sync + 'static {
     /// Opens a connection to `dst`.
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>>;
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>>;
 }
 
 impl Connector for Box<dyn Connector> {
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
         (**self).connect(dst)
     }
 }
 
 impl<C: Connector + ?Sized> Connector for Arc<C> {
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
         (**self).connect(dst)
     }
 }
@@ -239,11 +237,11 @@ mod tests {
 
     #[test]
     fn alpn_says_which_http_to_speak_and_survives_a_wrapped_stream() {
-        let plain = Connection::new(futures_lite::io::Cursor::new(Vec::new()));
+        let plain = Connected::new(futures_lite::io::Cursor::new(Vec::new()));
         assert_eq!((plain.alpn(), plain.version()), (None, Version::HTTP_11));
-        let h1 = Connection::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn("http/1.1");
+        let h1 = Connected::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn("http/1.1");
         assert_eq!(h1.version(), Version::HTTP_11);
-        let h2 = Connection::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn(b"h2");
+        let h2 = Connected::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn(b"h2");
         let wrapped = h2.map_io(futures_lite::io::BufReader::new);
         assert_eq!(wrapped.alpn(), Some(&b"h2"[..]));
         assert_eq!(wrapped.version(), Version::HTTP_2);

@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_io::Async;
 
 use super::dns::{DnsCache, Resolve, SystemResolver};
-use super::{Connection, Connector, Destination};
+use super::{Connected, Connector, Destination};
 use crate::error::{BoxError, Error, Kind};
 use crate::rt::{BoxFuture, Executor};
 
@@ -94,10 +94,10 @@ impl TcpConnector {
 }
 
 impl Connector for TcpConnector {
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
         Box::pin(async move {
             let stream = self.connect_tcp(dst).await?;
-            Ok(Connection::new(stream))
+            Ok(Connected::new(stream))
         })
     }
 }

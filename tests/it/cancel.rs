@@ -16,7 +16,7 @@ use std::time::Duration;
 use async_io::Timer;
 use futures_lite::{AsyncRead, AsyncWrite, future};
 use tls_requests::rt::{BoxFuture, SmolExecutor};
-use tls_requests::transport::{BoxIo, Connection, Connector, Destination, TcpConnector};
+use tls_requests::transport::{BoxIo, Connected, Connector, Destination, TcpConnector};
 use tls_requests::{AsyncClient, BoxError};
 
 use crate::support::{Reply, Server, run};
@@ -57,7 +57,7 @@ impl Drop for CountedIo {
 }
 
 impl Connector for Counted {
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
         Box::pin(async move {
             let connection = self.tcp.connect(dst).await?;
             let now = self.live.fetch_add(1, Ordering::SeqCst) + 1;

@@ -1,4 +1,4 @@
-//! The sans-IO HTTP/1.1 codec against a corpus of raw server responses in `tests/corpus/`.
+//! The sans-IO HTTP/1.1 exchange against a corpus of raw server responses in `tests/corpus/`.
 //!
 //! `NAME.response` holds one response exactly as on the wire, then the line
 //! `SENTINEL-NEXT-MESSAGE`, which the decoder must leave unread (after a close-delimited body
@@ -7,8 +7,9 @@
 //! is the answer to a HEAD request. `keep-alive` is `keep_alive()`'s answer (RFC 9112 §9.3's
 //! version and `Connection` rule); a close-delimited body or a 101 ends the connection anyway.
 //!
-//! Each fixture is decoded with the fuzz targets' decoder (`fuzz/src/lib.rs`, which checks
-//! every codec step), whole and fed in small random pieces; both must match the golden.
+//! Each fixture is run through the client's own exchange state machine
+//! (`proto::h1::Exchange`, moved along by `fuzz/src/lib.rs`, which checks every step and the
+//! reuse decision), whole and fed in small random pieces; both must match the golden.
 //! `UPDATE_CORPUS=1` rewrites the goldens from the codec's output and fails, naming each golden
 //! it changed, so that every change is checked by hand against RFC 9112 before it is
 //! committed. See `tests/corpus/README.md`.

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use async_io::Async;
 use tls_requests::proto::h1::encode_head;
 use tls_requests::rt::BoxFuture;
-use tls_requests::transport::{Connection, Connector, Destination};
+use tls_requests::transport::{Connected, Connector, Destination};
 use tls_requests::{AsyncClient, Body, BoxError, Method, Profile, Request};
 
 use crate::support::{Reply, Server, run};
@@ -17,10 +17,10 @@ use crate::support::{Reply, Server, run};
 struct ToServer(SocketAddr);
 
 impl Connector for ToServer {
-    fn connect<'a>(&'a self, _: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
+    fn connect<'a>(&'a self, _: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
         Box::pin(async move {
             let tcp = Async::<std::net::TcpStream>::connect(self.0).await?;
-            Ok(Connection::new(tcp))
+            Ok(Connected::new(tcp))
         })
     }
 }

@@ -8,14 +8,9 @@
 
 use bytes::Bytes;
 
-use super::ProtoError;
 use super::head::Framing;
+use super::{Limits, ProtoError};
 use crate::headers::Headers;
-
-/// Longest chunk-size line (with extensions) accepted.
-const MAX_CHUNK_LINE: usize = 4096;
-/// Largest trailer section accepted.
-const MAX_TRAILERS: usize = 16 * 1024;
 
 /// What the decoder found at the front of the buffer.
 #[derive(Debug, PartialEq, Eq)]
@@ -52,7 +47,8 @@ enum State {
     Done,
 }
 
-/// Decodes one response body from bytes pushed in.
+/// Decodes one response body's HTTP/1.1 framing (`Content-Length`, chunked, or until close)
+/// from bytes pushed in: the body as sent, before any content coding is undone.
 ///
 /// ```
 /// use tls_requests::proto::h1::{BodyDecoder, Framing, Step};
@@ -64,18 +60,30 @@ enum State {
 #[derive(Debug, Clone)]
 pub struct BodyDecoder {
     state: State,
+    max_chunk_line: usize,
+    max_trailer_bytes: usize,
 }
 
 impl BodyDecoder {
-    /// A decoder for a body framed as `framing`.
+    /// A decoder for a body framed as `framing`, with the default [`Limits`].
     pub fn new(framing: Framing) -> BodyDecoder {
+        BodyDecoder::with_limits(framing, &Limits::default())
+    }
+
+    /// A decoder for a body framed as `framing`, within `limits`' chunk-line and trailer
+    /// sizes.
+    pub fn with_limits(framing: Framing, limits: &Limits) -> BodyDecoder {
         let state = match framing {
             Framing::Empty => State::Done,
             Framing::Length(n) => State::Length(n),
             Framing::Chunked => State::ChunkSize,
             Framing::Close => State::Close,
         };
-        BodyDecoder { state }
+        BodyDecoder {
+            state,
+            max_chunk_line: limits.max_chunk_line,
+            max_trailer_bytes: limits.max_trailer_bytes,
+        }
     }
 
     /// True once the whole body has been decoded.
@@ -135,7 +143,7 @@ impl BodyDecoder {
                     }
                     return Ok(Step::NeedMore { skip });
                 }
-                State::ChunkSize => match chunk_size_line(rest)? {
+                State::ChunkSize => match chunk_size_line(rest, self.max_chunk_line)? {
                     Some((size, used)) => {
                         skip += used;
                         self.state = if size == 0 {
@@ -170,7 +178,9 @@ impl BodyDecoder {
                 State::Trailers => {
                     let mut fields = [httparse::EMPTY_HEADER; 32];
                     match httparse::parse_headers(rest, &mut fields) {
-                        Ok(httparse::Status::Complete((used, fields))) if used <= MAX_TRAILERS => {
+                        Ok(httparse::Status::Complete((used, fields)))
+                            if used <= self.max_trailer_bytes =>
+                        {
                             self.state = State::Done;
                             let trailers = trailer_headers(fields)?;
                             return Ok(Step::End {
@@ -178,7 +188,7 @@ impl BodyDecoder {
                                 trailers: Some(trailers),
                             });
                         }
-                        Ok(httparse::Status::Partial) if rest.len() <= MAX_TRAILERS => {
+                        Ok(httparse::Status::Partial) if rest.len() <= self.max_trailer_bytes => {
                             return self.need_more(skip, eof);
                         }
                         _ => return Err(ProtoError::InvalidTrailers),
@@ -203,9 +213,9 @@ fn clamp(n: u64, available: usize) -> usize {
 
 /// Parses `chunk-size [ chunk-ext ] CRLF` at the front of `buf`: the size and the line's
 /// length, or `None` if the line is not complete yet.
-fn chunk_size_line(buf: &[u8]) -> Result<Option<(u64, usize)>, ProtoError> {
-    let Some(lf) = buf.iter().take(MAX_CHUNK_LINE).position(|&b| b == b'\n') else {
-        return if buf.len() >= MAX_CHUNK_LINE {
+fn chunk_size_line(buf: &[u8], max: usize) -> Result<Option<(u64, usize)>, ProtoError> {
+    let Some(lf) = buf.iter().take(max).position(|&b| b == b'\n') else {
+        return if buf.len() >= max {
             Err(ProtoError::InvalidChunkSize)
         } else {
             Ok(None)

@@ -1,4 +1,6 @@
-//! The driver: moves bytes between the codec and a connection, under the request's deadlines.
+//! The async driver of an [`Exchange`]: moves bytes between the state machine and the stream,
+//! arms the timers it asks for (the read timeout, the wait for `100 Continue`) under the
+//! request's deadlines, and reports what happened. It decides nothing about the protocol.
 
 use std::future::poll_fn;
 use std::io;
@@ -9,14 +11,14 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_io::{AsyncRead, AsyncWrite};
-use http::StatusCode;
 
-use super::body::{BodyDecoder, Step};
-use super::head::{Limits, ResponseHead, parse_head_copied};
+use super::body::Step;
+use super::exchange::{Exchange, Head, Next, Request};
 use super::read_buf::ReadBuf;
-use super::{ProtoError, encode_chunk, encode_last_chunk};
+use super::{Limits, ProtoError};
 use crate::error::{Error, Kind, TimeoutPhase};
 use crate::headers::Headers;
+use crate::proto::ResponseHead;
 use crate::rt::{Deadlines, Executor, IdleTimer};
 use crate::transport::BoxIo;
 
@@ -24,12 +26,8 @@ use crate::transport::BoxIo;
 const SMALL_READ: usize = 8 * 1024;
 /// Bytes offered to one read while a large body is streaming.
 const LARGE_READ: usize = 64 * 1024;
-/// Request bodies up to this size are written together with the head.
-const COALESCE: usize = 16 * 1024;
-/// Interim responses accepted before the final one.
-const MAX_INTERIM: usize = 16;
-/// How long to wait for `100 Continue` before sending the body anyway (as curl does).
-const CONTINUE_WAIT: Duration = Duration::from_secs(1);
+/// Bytes read from a streamed request body at a time.
+const REQUEST_CHUNK: usize = 16 * 1024;
 
 /// A request body as the driver sends it.
 pub(crate) enum OutBody<'a> {
@@ -51,18 +49,16 @@ pub(crate) struct ExchangeError {
     pub(crate) closed_before_response: bool,
 }
 
-/// One HTTP/1.1 connection: the stream, its read buffer, and the current deadlines.
+/// One HTTP/1.1 connection: the stream, its read buffer, the current deadlines, and the
+/// state machine of its current (or last) exchange, which alone decides reuse.
 pub(crate) struct Conn {
     io: BoxIo,
     buf: ReadBuf,
     timer: IdleTimer,
-    limits: Limits,
+    exchange: Exchange,
     eof: bool,
     /// A response has been completed on this connection before.
     reused: bool,
-    /// The connection cannot carry another request (an unsent body, a broken exchange).
-    must_close: bool,
-    written: u64,
 }
 
 impl Conn {
@@ -71,11 +67,9 @@ impl Conn {
             io,
             buf: ReadBuf::default(),
             timer: IdleTimer::new(exec),
-            limits,
+            exchange: Exchange::idle(limits),
             eof: false,
             reused: false,
-            must_close: false,
-            written: 0,
         }
     }
 
@@ -85,7 +79,7 @@ impl Conn {
 
     /// Checks, without waiting, that an idle connection is still open and silent.
     pub(crate) fn is_idle_usable(&mut self) -> bool {
-        if !self.buf.is_empty() || self.eof || self.must_close {
+        if !self.buf.is_empty() || self.eof || !self.exchange.can_reuse() {
             return false;
         }
         let mut probe = [0u8; 1];
@@ -96,19 +90,25 @@ impl Conn {
         )
     }
 
-    /// True if the connection can carry another request now that a body ended.
+    /// True if the connection can carry another request: its exchange says so.
     pub(crate) fn can_reuse(&self) -> bool {
-        !self.must_close && !self.eof && self.buf.is_empty()
+        self.exchange.can_reuse()
+    }
+
+    /// True once the response body has been read to its end (or there was none).
+    pub(crate) fn body_done(&self) -> bool {
+        matches!(self.exchange.next(), Next::Done)
+    }
+
+    /// Bytes of body still expected, when the framing says.
+    pub(crate) fn body_remaining(&self) -> Option<u64> {
+        self.exchange.remaining()
     }
 
     /// Gives back the read buffer before the connection waits idle: an idle connection keeps
     /// none (the next request's first read makes one).
     pub(crate) fn trim_for_idle(&mut self) {
         self.buf.free_if_empty();
-    }
-
-    pub(crate) fn mark_closed(&mut self) {
-        self.must_close = true;
     }
 
     /// Shuts the stream down (a TLS close_notify, a TCP FIN), bounded by `limit`.
@@ -122,21 +122,20 @@ impl Conn {
     pub(crate) async fn exchange(
         &mut self,
         deadlines: Deadlines,
-        mut head: Vec<u8>,
-        body: OutBody<'_>,
-        expect_continue: bool,
+        request: Request<'_>,
+        mut body: OutBody<'_>,
     ) -> Result<ResponseHead, ExchangeError> {
         self.timer.set(deadlines);
-        self.written = 0;
-        match self.send_and_read(&mut head, body, expect_continue).await {
+        self.exchange = Exchange::new(request, *self.exchange.limits());
+        match self.drive(&mut body).await {
             Ok(response) => {
                 self.reused = true;
                 Ok(response)
             }
             Err(error) => {
-                self.must_close = true;
+                self.exchange.fail();
                 Err(ExchangeError {
-                    nothing_sent: self.written == 0,
+                    nothing_sent: self.exchange.nothing_sent(),
                     closed_before_response: self.eof && self.buf.is_empty(),
                     error,
                 })
@@ -144,140 +143,117 @@ impl Conn {
         }
     }
 
-    async fn send_and_read(
-        &mut self,
-        head: &mut Vec<u8>,
-        body: OutBody<'_>,
-        expect_continue: bool,
-    ) -> Result<ResponseHead, Error> {
-        match body {
-            OutBody::Empty => self.write_all(head).await?,
-            OutBody::Full(bytes) if bytes.len() <= COALESCE && !expect_continue => {
-                head.extend_from_slice(bytes);
-                self.write_all(head).await?;
-            }
-            mut body => {
-                self.write_all(head).await?;
-                if expect_continue {
-                    self.flush().await?;
-                    if let Some(response) = self.await_continue().await? {
-                        // The server answered without reading the body: it cannot be reused.
-                        self.must_close = true;
-                        return Ok(response);
-                    }
+    /// Does what the exchange asks until it has the final response head.
+    async fn drive(&mut self, body: &mut OutBody<'_>) -> Result<ResponseHead, Error> {
+        let mut chunk = Vec::new();
+        loop {
+            let n = match self.exchange.next() {
+                Next::Write(data) => write(&mut self.io, &mut self.timer, data).await?,
+                Next::WriteBody { from } => {
+                    let OutBody::Full(bytes) = body else {
+                        return Err(mismatch());
+                    };
+                    write(&mut self.io, &mut self.timer, &bytes[from..]).await?
                 }
-                head.clear();
-                self.write_body(&mut body, head).await?;
-            }
+                Next::ReadRequestBody => {
+                    let OutBody::Stream(reader) = body else {
+                        return Err(mismatch());
+                    };
+                    chunk.resize(REQUEST_CHUNK, 0);
+                    let n = poll_fn(|cx| Pin::new(&mut **reader).poll_read(cx, &mut chunk))
+                        .await
+                        .map_err(|e| Error::new(Kind::Body, e))?;
+                    self.exchange.request_body_read(&chunk[..n]);
+                    continue;
+                }
+                Next::Flush => {
+                    self.flush().await?;
+                    self.exchange.flushed();
+                    continue;
+                }
+                Next::ReadHead => {
+                    if let Some(head) = self.read_head().await? {
+                        return Ok(head);
+                    }
+                    continue;
+                }
+                Next::AwaitContinue(wait) => {
+                    if let Some(head) = self.await_continue(wait).await? {
+                        return Ok(head);
+                    }
+                    continue;
+                }
+                // The final head is returned as soon as it is read: never reached.
+                Next::ReadBody | Next::Done => return Err(mismatch()),
+            };
+            self.exchange.wrote(n);
         }
-        self.flush().await?;
-        self.read_final_head().await
     }
 
-    /// Waits a short while for `100 Continue`; a final response instead is returned.
+    /// Parses what is buffered into a head, reading more first if nothing is: the final head,
+    /// or `None` after an interim one or a read.
+    async fn read_head(&mut self) -> Result<Option<ResponseHead>, Error> {
+        if !self.buf.is_empty() || self.eof {
+            match self.exchange.read_head(self.buf.data(), self.eof) {
+                Ok(Some((head, len))) => {
+                    self.buf.consume(len);
+                    return Ok(match head {
+                        Head::Final(head) => Some(head),
+                        Head::Interim(_) => None,
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => return Err(Error::new(Kind::Protocol, e)),
+            }
+        }
+        poll_fn(|cx| self.poll_fill(cx, SMALL_READ))
+            .await
+            .map_err(|e| Error::from_io(Kind::Io, e))?;
+        Ok(None)
+    }
+
+    /// Waits up to `wait` for `100 Continue`; a final response instead is returned.
     ///
-    /// The read timeout does not run meanwhile: a server that ignores `Expect` is not a
-    /// silent one, and gets the body when the wait is over. The total deadline still holds.
-    async fn await_continue(&mut self) -> Result<Option<ResponseHead>, Error> {
+    /// The read timeout does not run meanwhile (the exchange asks for none); the total
+    /// deadline still holds.
+    async fn await_continue(&mut self, wait: Duration) -> Result<Option<ResponseHead>, Error> {
         let exec = self.timer.executor().clone();
         let deadlines = self.timer.deadlines();
         self.timer.set(Deadlines {
             idle: None,
             ..deadlines
         });
-        let read = async { Some(self.read_head().await) };
-        let waited = futures_lite::future::or(read, async {
-            exec.sleep(CONTINUE_WAIT).await;
-            None
-        })
-        .await;
+        let mut timer = exec.sleep(wait);
+        let result = loop {
+            let read = async { Some(self.read_head().await) };
+            let expired = async {
+                (&mut timer).await;
+                None
+            };
+            match futures_lite::future::or(read, expired).await {
+                None => {
+                    self.exchange.continue_timed_out();
+                    break Ok(None);
+                }
+                Some(Ok(None)) if matches!(self.exchange.next(), Next::AwaitContinue(_)) => {}
+                Some(other) => break other,
+            }
+        };
         self.timer.set(deadlines);
-        match waited {
-            None => Ok(None),
-            // `100 Continue` or another interim response: send the body, the final answer is
-            // still to come.
-            Some(head) => head.map(|head| (!is_interim(head.status)).then_some(head)),
-        }
-    }
-
-    async fn write_body(
-        &mut self,
-        body: &mut OutBody<'_>,
-        scratch: &mut Vec<u8>,
-    ) -> Result<(), Error> {
-        match body {
-            OutBody::Empty => Ok(()),
-            OutBody::Full(bytes) => self.write_all(bytes).await,
-            OutBody::Stream(reader) => {
-                let mut chunk = vec![0u8; 16 * 1024];
-                loop {
-                    let n = poll_fn(|cx| Pin::new(&mut **reader).poll_read(cx, &mut chunk))
-                        .await
-                        .map_err(|e| Error::new(Kind::Body, e))?;
-                    scratch.clear();
-                    if n == 0 {
-                        encode_last_chunk(scratch);
-                        return self.write_all(scratch).await;
-                    }
-                    encode_chunk(&chunk[..n], scratch);
-                    self.write_all(scratch).await?;
-                }
-            }
-        }
-    }
-
-    async fn read_final_head(&mut self) -> Result<ResponseHead, Error> {
-        for _ in 0..=MAX_INTERIM {
-            let head = self.read_head().await?;
-            if !is_interim(head.status) {
-                // After 101 the connection speaks another protocol.
-                self.must_close |= head.status == StatusCode::SWITCHING_PROTOCOLS;
-                return Ok(head);
-            }
-        }
-        Err(Error::new(Kind::Protocol, ProtoError::TooManyInterim))
-    }
-
-    /// Reads one response head (interim or final) from the connection.
-    async fn read_head(&mut self) -> Result<ResponseHead, Error> {
-        loop {
-            if !self.buf.is_empty() {
-                match parse_head_copied(self.buf.data(), &self.limits) {
-                    Ok(Some((head, len))) => {
-                        self.buf.consume(len);
-                        return Ok(head);
-                    }
-                    Ok(None) => {}
-                    Err(e) => return Err(Error::new(Kind::Protocol, e)),
-                }
-            }
-            if self.eof {
-                return Err(Error::new(Kind::Protocol, ProtoError::IncompleteHead));
-            }
-            poll_fn(|cx| self.poll_fill(cx, SMALL_READ))
-                .await
-                .map_err(|e| Error::from_io(Kind::Io, e))?;
-        }
+        result
     }
 
     /// Reads the next piece of a body: `Some(data)`, or `None` at its end.
     pub(crate) fn poll_body(
         &mut self,
         cx: &mut Context<'_>,
-        decoder: &mut BodyDecoder,
         trailers: &mut Option<Headers>,
     ) -> Poll<Result<Option<Bytes>, Error>> {
         loop {
-            let step = decoder.decode(self.buf.data(), self.eof).map_err(|e| {
-                self.must_close = true;
-                // Malformed framing is the server breaking the protocol; a body cut short by
-                // the connection ending is a body error.
-                let kind = match e {
-                    ProtoError::TruncatedBody { .. } => Kind::Body,
-                    _ => Kind::Protocol,
-                };
-                Error::new(kind, e)
-            })?;
+            let step = self
+                .exchange
+                .decode(self.buf.data(), self.eof)
+                .map_err(body_error)?;
             match step {
                 Step::Data { skip, len } => {
                     self.buf.consume(skip);
@@ -293,12 +269,12 @@ impl Conn {
                 }
                 Step::NeedMore { skip } => {
                     self.buf.consume(skip);
-                    let window = match decoder.remaining() {
+                    let window = match self.exchange.remaining() {
                         Some(n) if n <= SMALL_READ as u64 => SMALL_READ,
                         _ => LARGE_READ,
                     };
                     if let Err(e) = ready!(self.poll_fill(cx, window)) {
-                        self.must_close = true;
+                        self.exchange.fail();
                         return Poll::Ready(Err(Error::from_io(Kind::Body, e)));
                     }
                 }
@@ -307,10 +283,10 @@ impl Conn {
     }
 
     /// Consumes the rest of a body if it is already in the buffer, without any I/O; true if
-    /// the body ended there (so the connection can be reused).
-    pub(crate) fn skip_buffered_body(&mut self, decoder: &mut BodyDecoder) -> bool {
+    /// the body ended there (so the connection may be reused, if its exchange says so).
+    pub(crate) fn skip_buffered_body(&mut self) -> bool {
         loop {
-            match decoder.decode(self.buf.data(), false) {
+            match self.exchange.decode(self.buf.data(), false) {
                 Ok(Step::Data { skip, len }) => self.buf.consume(skip + len),
                 Ok(Step::End { skip, .. }) => {
                     self.buf.consume(skip);
@@ -323,40 +299,41 @@ impl Conn {
 
     /// Reads the rest of a `Content-Length` body straight into `out`, which has exactly its
     /// size: what is buffered first, then from the stream, with no copy in between.
-    pub(crate) async fn read_length_body(
-        &mut self,
-        decoder: &mut BodyDecoder,
-        out: &mut [u8],
-    ) -> Result<(), Error> {
-        debug_assert_eq!(decoder.remaining(), Some(out.len() as u64));
+    pub(crate) async fn read_length_body(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        debug_assert_eq!(self.exchange.remaining(), Some(out.len() as u64));
         let buffered = self.buf.data();
         let mut filled = out.len().min(buffered.len());
         out[..filled].copy_from_slice(&buffered[..filled]);
         self.buf.consume(filled);
         while filled < out.len() {
-            let n = poll_fn(|cx| self.poll_read_timed(cx, &mut out[filled..]))
-                .await
-                .map_err(|e| {
-                    self.must_close = true;
-                    Error::from_io(Kind::Body, e)
-                })?;
-            if n == 0 {
-                self.must_close = true;
-                let missing = Some((out.len() - filled) as u64);
-                return Err(Error::new(
-                    Kind::Body,
-                    ProtoError::TruncatedBody { missing },
-                ));
-            }
+            let read = poll_fn(|cx| self.poll_read_timed(cx, &mut out[filled..])).await;
+            let n = match read {
+                Ok(0) => {
+                    self.exchange.fail();
+                    let missing = Some((out.len() - filled) as u64);
+                    return Err(Error::new(
+                        Kind::Body,
+                        ProtoError::TruncatedBody { missing },
+                    ));
+                }
+                Ok(n) => n,
+                Err(e) => {
+                    self.exchange.fail();
+                    return Err(Error::from_io(Kind::Body, e));
+                }
+            };
             filled += n;
         }
-        // The decoder takes the body as read: it is then at the body's end.
-        match decoder.decode(out, false) {
+        // The exchange takes the body as read: it is then at the body's end.
+        match self.exchange.decode(out, false) {
             Ok(Step::Data { skip: 0, len }) if len == out.len() => Ok(()),
-            _ => Err(Error::new(
-                Kind::Body,
-                "the body decoder disagrees with the body's length",
-            )),
+            _ => {
+                self.exchange.fail();
+                Err(Error::new(
+                    Kind::Body,
+                    "the body decoder disagrees with the body's length",
+                ))
+            }
         }
     }
 
@@ -374,7 +351,7 @@ impl Conn {
     /// One read from the stream into `out`, under the idle and total deadlines.
     fn poll_read_timed(&mut self, cx: &mut Context<'_>, out: &mut [u8]) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.io).poll_read(cx, out);
-        match self.timed(cx, TimeoutPhase::Read, result) {
+        match timed(&mut self.timer, cx, TimeoutPhase::Read, result) {
             Poll::Ready(Ok(n)) => {
                 self.eof |= n == 0;
                 Poll::Ready(Ok(n))
@@ -394,56 +371,64 @@ impl Conn {
         }
     }
 
-    /// An I/O poll's result under the deadlines: progress disarms the idle timer; waiting
-    /// arms it, and its expiry becomes a timeout error of `phase`.
-    fn timed<T>(
-        &mut self,
-        cx: &mut Context<'_>,
-        phase: TimeoutPhase,
-        result: Poll<io::Result<T>>,
-    ) -> Poll<io::Result<T>> {
-        match result {
-            Poll::Ready(result) => {
-                self.timer.disarm();
-                Poll::Ready(result)
-            }
-            Poll::Pending => self.timer.poll_expired(cx, phase).map(Err),
-        }
-    }
-
-    async fn write_all(&mut self, mut data: &[u8]) -> Result<(), Error> {
-        while !data.is_empty() {
-            let n = poll_fn(|cx| self.poll_write(cx, data))
-                .await
-                .map_err(|e| Error::from_io(Kind::Io, e))?;
-            if n == 0 {
-                return Err(Error::new(
-                    Kind::Io,
-                    io::Error::from(io::ErrorKind::WriteZero),
-                ));
-            }
-            self.written += n as u64;
-            data = &data[n..];
-        }
-        Ok(())
-    }
-
-    fn poll_write(&mut self, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
-        let result = Pin::new(&mut self.io).poll_write(cx, data);
-        self.timed(cx, TimeoutPhase::Write, result)
-    }
-
     async fn flush(&mut self) -> Result<(), Error> {
         poll_fn(|cx| {
             let result = Pin::new(&mut self.io).poll_flush(cx);
-            self.timed(cx, TimeoutPhase::Write, result)
+            timed(&mut self.timer, cx, TimeoutPhase::Write, result)
         })
         .await
         .map_err(|e| Error::from_io(Kind::Io, e))
     }
 }
 
-/// An interim (1xx) response, after which the final one is still to come: every 1xx but 101.
-fn is_interim(status: StatusCode) -> bool {
-    status.is_informational() && status != StatusCode::SWITCHING_PROTOCOLS
+/// Writes some of `data` (at least one byte), under the deadlines.
+async fn write(io: &mut BoxIo, timer: &mut IdleTimer, data: &[u8]) -> Result<usize, Error> {
+    let n = poll_fn(|cx| {
+        let result = Pin::new(&mut *io).poll_write(cx, data);
+        timed(timer, cx, TimeoutPhase::Write, result)
+    })
+    .await
+    .map_err(|e| Error::from_io(Kind::Io, e))?;
+    if n == 0 {
+        return Err(Error::new(
+            Kind::Io,
+            io::Error::from(io::ErrorKind::WriteZero),
+        ));
+    }
+    Ok(n)
+}
+
+/// An I/O poll's result under the deadlines: progress disarms the idle timer; waiting arms
+/// it, and its expiry becomes a timeout error of `phase`.
+fn timed<T>(
+    timer: &mut IdleTimer,
+    cx: &mut Context<'_>,
+    phase: TimeoutPhase,
+    result: Poll<io::Result<T>>,
+) -> Poll<io::Result<T>> {
+    match result {
+        Poll::Ready(result) => {
+            timer.disarm();
+            Poll::Ready(result)
+        }
+        Poll::Pending => timer.poll_expired(cx, phase).map(Err),
+    }
+}
+
+/// The exchange asked for what the driver was not given (a bug, reported rather than panicked).
+fn mismatch() -> Error {
+    Error::new(
+        Kind::Body,
+        "the request body does not match what the exchange was told",
+    )
+}
+
+/// A body's framing error: a body cut short by the connection ending is a body error;
+/// malformed framing is the server breaking the protocol.
+fn body_error(e: ProtoError) -> Error {
+    let kind = match e {
+        ProtoError::TruncatedBody { .. } => Kind::Body,
+        _ => Kind::Protocol,
+    };
+    Error::new(kind, e)
 }

@@ -10,39 +10,9 @@ use std::mem::MaybeUninit;
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, Version};
 
-use super::ProtoError;
+use super::{Limits, ProtoError};
 use crate::headers::Headers;
-
-/// Limits on what a response head may contain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Largest status line plus header section, in bytes.
-    pub max_head_bytes: usize,
-    /// Most header fields in one head.
-    pub max_headers: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            max_head_bytes: 64 * 1024,
-            max_headers: 100,
-        }
-    }
-}
-
-/// A parsed response head. Header names and values share one buffer with the head.
-#[derive(Debug, Clone)]
-pub struct ResponseHead {
-    /// HTTP/1.0 or HTTP/1.1.
-    pub version: Version,
-    /// The status code.
-    pub status: StatusCode,
-    /// The reason phrase, as sent.
-    pub reason: Bytes,
-    /// The header fields in order, names in their received case.
-    pub headers: Headers,
-}
+use crate::proto::ResponseHead;
 
 const STACK_HEADERS: usize = 128;
 
@@ -386,7 +356,7 @@ mod tests {
         assert!(parse("HT").unwrap().is_none());
         let limits = Limits {
             max_head_bytes: 16,
-            max_headers: 100,
+            ..Limits::default()
         };
         let long = Bytes::from_static(b"HTTP/1.1 200 OK\r\nA: bbbbbbbbb");
         assert_eq!(
@@ -426,8 +396,8 @@ mod tests {
     #[test]
     fn too_many_headers() {
         let limits = Limits {
-            max_head_bytes: 1 << 16,
             max_headers: 2,
+            ..Limits::default()
         };
         let raw = Bytes::from_static(b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n");
         assert_eq!(

@@ -13,7 +13,7 @@ mod rustls;
 
 use std::fmt;
 
-use super::{Connection, Connector, Destination};
+use super::{Connected, Connector, Destination};
 use crate::error::{BoxError, Error, Kind, Result};
 use crate::profile::TlsSpec;
 use crate::rt::BoxFuture;
@@ -80,7 +80,7 @@ pub(crate) trait Backend: Send + Sync + 'static {
         &'a self,
         inner: &'a dyn Connector,
         dst: &'a Destination,
-    ) -> BoxFuture<'a, Result<Connection, BoxError>>;
+    ) -> BoxFuture<'a, Result<Connected, BoxError>>;
 }
 
 /// This build's backend, configured for `spec` and `options`; `None` in a build without
@@ -165,7 +165,7 @@ impl<C> fmt::Debug for TlsConnector<C> {
 }
 
 impl<C: Connector> Connector for TlsConnector<C> {
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
         if !dst.is_https() {
             return self.inner.connect(dst);
         }

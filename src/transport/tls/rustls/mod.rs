@@ -32,7 +32,7 @@ use super::{Backend, TlsOptions};
 use crate::error::{BoxError, Error, Kind, Result};
 use crate::profile::TlsSpec;
 use crate::rt::BoxFuture;
-use crate::transport::{Connection, Connector, Destination};
+use crate::transport::{Connected, Connector, Destination};
 
 /// The DER bytes of every certificate in `pem`.
 pub(super) fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>, rustls::pki_types::pem::Error> {
@@ -63,7 +63,7 @@ impl Rustls {
         dst: &Destination,
         name: ServerName<'static>,
         hello: Hello,
-    ) -> Result<Connection, Attempt> {
+    ) -> Result<Connected, Attempt> {
         let config = self.configs.for_destination(hello, &dst.host, dst.port());
         let io = inner.connect(dst).await.map_err(Attempt::Connect)?;
         let tls = futures_rustls::TlsConnector::from(config)
@@ -71,7 +71,7 @@ impl Rustls {
             .await
             .map_err(Attempt::Handshake)?;
         let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
-        let connection = Connection::new(Classified(tls));
+        let connection = Connected::new(Classified(tls));
         Ok(match alpn {
             Some(protocol) => connection.with_alpn(protocol),
             None => connection,
@@ -84,7 +84,7 @@ impl Backend for Rustls {
         &'a self,
         inner: &'a dyn Connector,
         dst: &'a Destination,
-    ) -> BoxFuture<'a, Result<Connection, BoxError>> {
+    ) -> BoxFuture<'a, Result<Connected, BoxError>> {
         Box::pin(async move {
             let name = ServerName::try_from(dst.host().to_owned()).map_err(|e| {
                 Error::new(

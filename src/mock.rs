@@ -1,3 +1,7 @@
+//! [`MockTransport`]: an in-memory server for tests, reached through the client's real
+//! connector seam and HTTP/1.1 codec. It sits above `transport` and `proto` (its server side
+//! parses requests with the codec); neither knows it.
+
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -11,11 +15,11 @@ use futures_io::{AsyncRead, AsyncWrite};
 use http::{HeaderValue, Method, StatusCode};
 use url::Url;
 
-use super::{Connection, Connector, Destination};
 use crate::error::BoxError;
 use crate::headers::Headers;
 use crate::proto::h1::{BodyDecoder, Framing, Step};
 use crate::rt::BoxFuture;
+use crate::transport::{Connected, Connector, Destination};
 
 type Handler = dyn Fn(MockRequest) -> BoxFuture<'static, MockResponse> + Send + Sync;
 
@@ -105,7 +109,7 @@ impl fmt::Debug for MockTransport {
 }
 
 impl Connector for MockTransport {
-    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connection, BoxError>> {
+    fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
         self.shared.connections.fetch_add(1, Ordering::Relaxed);
         let io = MockIo {
             shared: self.shared.clone(),
@@ -117,7 +121,7 @@ impl Connector for MockTransport {
             closing: false,
             reader: None,
         };
-        Box::pin(std::future::ready(Ok(Connection::new(io))))
+        Box::pin(std::future::ready(Ok(Connected::new(io))))
     }
 }
 
