@@ -21,7 +21,7 @@ use bytes::Bytes;
 use futures_lite::AsyncReadExt;
 use http::Method;
 
-use crate::client::AsyncClient;
+use crate::client::{AsyncClient, ClientBuilder};
 use crate::error::Result;
 use crate::request::Request;
 
@@ -78,6 +78,13 @@ impl Client {
     /// Ends the pool (see [`AsyncClient::close`]).
     pub fn close(&self) {
         async_io::block_on(self.inner.close());
+    }
+}
+
+impl ClientBuilder {
+    /// A [blocking client](Client) with these settings.
+    pub fn build_blocking(self) -> Result<Client> {
+        self.build().map(Client::from)
     }
 }
 

@@ -67,14 +67,14 @@ mod response;
 pub mod rt;
 pub mod transport;
 
-pub use client::{AsyncClient, ClientBuilder};
+pub use client::{AsyncClient, AsyncMode, ClientBuilder, RequestBuilder};
 pub use error::{BoxError, Error, Kind, Result, TimeoutPhase};
 pub use headers::{Headers, InvalidHeaderName};
 pub use http::{HeaderValue, Method, StatusCode, Version};
 pub use into_url::IntoUrl;
 pub use mock::{MockRequest, MockResponse, MockTransport};
 pub use profile::{Profile, ProfileBuilder, TlsSpec};
-pub use request::{AsyncMode, Body, Request, RequestBuilder};
+pub use request::{Body, Request};
 pub use response::{BodyReader, BodyStream, Response};
 pub use transport::{Certificate, Connected, Connector, Destination};
 pub use url::Url;

@@ -1,21 +1,16 @@
-//! [`Request`], its [`Body`], and the [`RequestBuilder`] the client's verbs return.
+//! [`Request`] and its [`Body`]: what a request is, apart from the client that sends it.
 
 use std::fmt;
-use std::future::{Future, IntoFuture};
-use std::marker::PhantomData;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_io::AsyncRead;
-use http::{HeaderValue, Method};
+use http::Method;
 use url::Url;
 
-use crate::client::AsyncClient;
 use crate::error::{Error, Kind, Result, printable};
 use crate::headers::Headers;
 use crate::redirect;
-use crate::response::Response;
-use crate::rt::BoxFuture;
 
 /// A request body: nothing, bytes in memory, or a stream sent with chunked encoding.
 ///
@@ -231,192 +226,6 @@ impl fmt::Debug for Request {
             .field("headers", &self.headers)
             .field("body", &self.body)
             .field("options", &self.options)
-            .finish()
-    }
-}
-
-/// Builds a request; awaiting it (or calling [`send`](Self::send)) sends it.
-///
-/// ```no_run
-/// # async fn run() -> tls_requests::Result<()> {
-/// let client = tls_requests::AsyncClient::new();
-/// let response = client
-///     .post("https://example.com/items")
-///     .header("X-Trace", "1")
-///     .query([("page", "2")])
-///     .body("payload")
-///     .timeout(std::time::Duration::from_secs(5))
-///     .await?;
-/// # drop(response); Ok(()) }
-/// ```
-///
-/// The same builder serves the [blocking client](crate::blocking::Client), whose `send`
-/// waits on the current thread; `M` says which one it is.
-#[must_use = "a request is only sent when awaited or sent"]
-pub struct RequestBuilder<M = AsyncMode> {
-    pub(crate) client: AsyncClient,
-    pub(crate) request: Result<Request>,
-    mode: PhantomData<M>,
-}
-
-/// The mode of a [`RequestBuilder`] from an [`AsyncClient`]: awaiting it sends the request.
-#[derive(Debug)]
-pub struct AsyncMode;
-
-impl<M> RequestBuilder<M> {
-    pub(crate) fn new(client: AsyncClient, request: Result<Request>) -> RequestBuilder<M> {
-        RequestBuilder {
-            client,
-            request,
-            mode: PhantomData,
-        }
-    }
-
-    fn map(mut self, f: impl FnOnce(&mut Request) -> Result<()>) -> RequestBuilder<M> {
-        if let Ok(request) = &mut self.request {
-            if let Err(e) = f(request) {
-                self.request = Err(e);
-            }
-        }
-        self
-    }
-
-    /// Sets a header, replacing a default or earlier one of the same name in place. The name
-    /// is sent exactly as written here.
-    pub fn header<V>(self, name: impl AsRef<str>, value: V) -> RequestBuilder<M>
-    where
-        V: TryInto<HeaderValue>,
-        V::Error: Into<http::Error>,
-    {
-        self.map(|r| r.headers.insert_converted(name, value))
-    }
-
-    /// Sets every header of `headers`, in their order.
-    pub fn headers(self, headers: &Headers) -> RequestBuilder<M> {
-        self.map(|r| {
-            for (name, value) in headers {
-                r.headers
-                    .insert(name, value.clone())
-                    .map_err(|e| Error::new(Kind::Header, e))?;
-            }
-            Ok(())
-        })
-    }
-
-    /// Appends query parameters, form-urlencoded, after any the URL has.
-    pub fn query<K: AsRef<str>, V: AsRef<str>>(
-        self,
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> RequestBuilder<M> {
-        self.map(|r| {
-            r.url.query_pairs_mut().extend_pairs(pairs);
-            Ok(())
-        })
-    }
-
-    /// Sets the body.
-    pub fn body(self, body: impl Into<Body>) -> RequestBuilder<M> {
-        let body = body.into();
-        self.map(|r| {
-            r.body = body;
-            Ok(())
-        })
-    }
-
-    /// Sets a form-urlencoded body and, unless set, its `Content-Type`.
-    pub fn form<K: AsRef<str>, V: AsRef<str>>(
-        self,
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> RequestBuilder<M> {
-        let encoded = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
-        self.map(|r| {
-            r.body = Body::from(encoded);
-            set_content_type(r, "application/x-www-form-urlencoded");
-            Ok(())
-        })
-    }
-
-    /// Sets a JSON body and, unless set, its `Content-Type`.
-    #[cfg(feature = "json")]
-    pub fn json<T: serde::Serialize + ?Sized>(self, value: &T) -> RequestBuilder<M> {
-        let encoded = serde_json::to_vec(value).map_err(|e| Error::new(Kind::Body, e));
-        self.map(|r| {
-            r.body = Body::from(encoded?);
-            set_content_type(r, "application/json");
-            Ok(())
-        })
-    }
-
-    /// A total timeout for this request, redirects and body included.
-    pub fn timeout(self, timeout: Duration) -> RequestBuilder<M> {
-        self.map(|r| {
-            r.options.timeout = Some(timeout);
-            Ok(())
-        })
-    }
-
-    /// The longest wait for a byte to be read or written, for this request.
-    pub fn read_timeout(self, timeout: Duration) -> RequestBuilder<M> {
-        self.map(|r| {
-            r.options.read_timeout = Some(timeout);
-            Ok(())
-        })
-    }
-
-    /// Whether to follow redirects, for this request.
-    pub fn follow_redirects(self, follow: bool) -> RequestBuilder<M> {
-        self.map(|r| {
-            r.options.follow_redirects = Some(follow);
-            Ok(())
-        })
-    }
-
-    /// The most redirects to follow, for this request.
-    pub fn max_redirects(self, max: usize) -> RequestBuilder<M> {
-        self.map(|r| {
-            r.options.max_redirects = Some(max);
-            Ok(())
-        })
-    }
-
-    /// The request, without sending it.
-    pub fn build(self) -> Result<Request> {
-        self.request
-    }
-}
-
-impl RequestBuilder<AsyncMode> {
-    /// Sends the request and waits for the response head.
-    pub fn send(self) -> impl Future<Output = Result<Response>> + Send + 'static {
-        let RequestBuilder {
-            client, request, ..
-        } = self;
-        async move { client.send(request?).await }
-    }
-}
-
-fn set_content_type(r: &mut Request, value: &'static str) {
-    if !r.headers.contains("content-type") {
-        r.headers
-            .set_static("Content-Type", HeaderValue::from_static(value));
-    }
-}
-
-impl IntoFuture for RequestBuilder {
-    type Output = Result<Response>;
-    type IntoFuture = BoxFuture<'static, Result<Response>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-impl<M> fmt::Debug for RequestBuilder<M> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RequestBuilder")
-            .field("request", &self.request)
             .finish()
     }
 }

@@ -329,11 +329,6 @@ impl ClientBuilder {
         self
     }
 
-    /// A [blocking client](crate::blocking::Client) with these settings.
-    pub fn build_blocking(self) -> Result<crate::blocking::Client> {
-        self.build().map(crate::blocking::Client::from)
-    }
-
     /// The client, or the first error a setting made.
     pub fn build(self) -> Result<AsyncClient> {
         if let Some(e) = self.error {

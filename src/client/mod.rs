@@ -4,6 +4,7 @@
 
 mod builder;
 mod fields;
+mod request_builder;
 mod send;
 
 use std::fmt;
@@ -15,12 +16,13 @@ use http::Method;
 use crate::error::Result;
 use crate::into_url::IntoUrl;
 use crate::pool::Pool;
-use crate::request::{Request, RequestBuilder};
+use crate::request::Request;
 use crate::rt::Executor;
 use crate::transport::Connector;
 
 pub use builder::ClientBuilder;
 use builder::Config;
+pub use request_builder::{AsyncMode, RequestBuilder};
 
 /// An asynchronous HTTP client with a connection pool.
 ///
