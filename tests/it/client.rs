@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_lite::{AsyncReadExt, StreamExt};
 use tls_requests::{AsyncClient, Body, HeaderValue, Headers, Method, Url};
 
-use crate::support::{Reply, Server, fetch, get_all, minimal_profile, run};
+use crate::support::{Reply, Server, fetch, get_all, minimal_profile_with, run};
 
 #[test]
 fn get_returns_status_headers_and_body_as_received() {
@@ -549,17 +549,7 @@ fn an_override_replaces_every_field_of_its_name() {
             .append(name, HeaderValue::from_static(value))
             .unwrap();
     }
-    let mut profile_headers = minimal_profile().headers().clone();
-    for value in ["p1", "p2"] {
-        profile_headers
-            .append("X-P", HeaderValue::from_static(value))
-            .unwrap();
-    }
-    let profile = minimal_profile()
-        .to_builder()
-        .headers(profile_headers)
-        .build()
-        .unwrap();
+    let profile = minimal_profile_with(&[("X-P", "p1"), ("X-P", "p2")]);
     run(async {
         let client = AsyncClient::builder()
             .profile(profile)

@@ -2,10 +2,23 @@
 
 use std::time::Duration;
 
-use tls_requests::{AsyncClient, Body, HeaderValue, MockResponse, MockTransport};
+use tls_requests::{AsyncClient, Body, MockResponse, MockTransport};
 
-use crate::support::{Reply, Server, fetch, minimal_profile, run};
+use crate::support::{Reply, Server, fetch, minimal_profile_with, run};
 use crate::watchdog::within;
+
+/// A server whose `/same` redirects to its own `/here` and `/away` to `other`'s `/landing`,
+/// and `other`: two origins.
+fn two_origins() -> (Server, Server) {
+    let other = Server::plain(|_| Reply::ok("other"));
+    let target = other.url("/landing");
+    let server = Server::plain(move |s| match s.target.as_str() {
+        "/same" => redirect(302, "/here"),
+        "/away" => redirect(302, &target),
+        _ => Reply::ok("here"),
+    });
+    (server, other)
+}
 
 fn redirect(code: u16, to: &str) -> Reply {
     Reply::status(code, &[("Location", to)], "moved")
@@ -145,13 +158,7 @@ fn loops_are_bounded_and_history_is_kept() {
 
 #[test]
 fn credentials_are_dropped_across_origins_only() {
-    let other = Server::plain(|_| Reply::ok("other"));
-    let target = other.url("/landing");
-    let server = Server::plain(move |s| match s.target.as_str() {
-        "/same" => redirect(302, "/here"),
-        "/away" => redirect(302, &target),
-        _ => Reply::ok("here"),
-    });
+    let (server, other) = two_origins();
     run(async {
         let client = AsyncClient::new();
         let with_credentials = |path: &str| {
@@ -224,22 +231,8 @@ fn bad_locations_are_redirect_errors() {
 /// same host (issue 15, item 1).
 #[test]
 fn credentials_of_every_layer_stay_on_their_origin() {
-    let other = Server::plain(|_| Reply::ok("other"));
-    let target = other.url("/landing");
-    let server = Server::plain(move |s| match s.target.as_str() {
-        "/same" => redirect(302, "/here"),
-        "/away" => redirect(302, &target),
-        _ => Reply::ok("here"),
-    });
-    let mut profile_headers = minimal_profile().headers().clone();
-    profile_headers
-        .append("Cookie", HeaderValue::from_static("from=profile"))
-        .unwrap();
-    let profile = minimal_profile()
-        .to_builder()
-        .headers(profile_headers)
-        .build()
-        .unwrap();
+    let (server, other) = two_origins();
+    let profile = minimal_profile_with(&[("Cookie", "from=profile")]);
     let client = || {
         AsyncClient::builder()
             .profile(profile.clone())
@@ -323,13 +316,7 @@ fn a_stalled_redirect_body_does_not_hang_the_request() {
 /// its own `Authorization`; it follows a redirect on the same origin only (issue 15, item 14).
 #[test]
 fn url_credentials_are_sent_as_basic_auth() {
-    let other = Server::plain(|_| Reply::ok("other"));
-    let target = other.url("/landing");
-    let server = Server::plain(move |s| match s.target.as_str() {
-        "/same" => redirect(302, "/here"),
-        "/away" => redirect(302, &target),
-        _ => Reply::ok("here"),
-    });
+    let (server, other) = two_origins();
     let with_user = |path: &str| {
         let url = server.url(path);
         url.replacen("http://", "http://al%40ice:p%3Ass%20word@", 1)

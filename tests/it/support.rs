@@ -475,6 +475,20 @@ pub fn minimal_profile() -> tls_requests::Profile {
         .unwrap()
 }
 
+/// [`minimal_profile`] with `extra` fields appended to its headers.
+pub fn minimal_profile_with(extra: &[(&str, &'static str)]) -> tls_requests::Profile {
+    let mut headers = minimal_profile().headers().clone();
+    for (name, value) in extra {
+        let value = tls_requests::HeaderValue::from_static(value);
+        headers.append(name, value).unwrap();
+    }
+    minimal_profile()
+        .to_builder()
+        .headers(headers)
+        .build()
+        .unwrap()
+}
+
 /// GETs `url` with `client` and reads the body to its end.
 pub async fn fetch(
     client: &tls_requests::AsyncClient,

@@ -37,6 +37,23 @@ impl fmt::Debug for Verifier {
     }
 }
 
+impl Verifier {
+    /// A handshake signature checked by `verify`, unless any certificate is accepted (then it
+    /// proves nothing, see the type's docs).
+    fn signature(
+        &self,
+        cert: &CertificateDer<'_>,
+        verify: impl FnOnce(
+            &WebPkiSupportedAlgorithms,
+        ) -> Result<HandshakeSignatureValid, rustls::Error>,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if self.webpki.is_none() {
+            return Ok(HandshakeSignatureValid::assertion());
+        }
+        verify(&self.algorithms).map_err(|e| explain(e, cert))
+    }
+}
+
 impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
@@ -60,11 +77,9 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        if self.webpki.is_none() {
-            return Ok(HandshakeSignatureValid::assertion());
-        }
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-            .map_err(|e| explain(e, cert))
+        self.signature(cert, |algorithms| {
+            rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms)
+        })
     }
 
     fn verify_tls13_signature(
@@ -73,11 +88,9 @@ impl ServerCertVerifier for Verifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        if self.webpki.is_none() {
-            return Ok(HandshakeSignatureValid::assertion());
-        }
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-            .map_err(|e| explain(e, cert))
+        self.signature(cert, |algorithms| {
+            rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms)
+        })
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
