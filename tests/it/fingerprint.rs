@@ -92,7 +92,7 @@ const ALPN: [&str; 1] = ["http/1.1"];
 
 /// supported_versions: browsers offer 1.3 and 1.2. Offering 1.2 would make rustls add the
 /// `TLS_EMPTY_RENEGOTIATION_INFO_SCSV` suite, which no browser sends, so the fingerprint hello
-/// is TLS 1.3 only; a TLS 1.2 server gets the honest retry.
+/// is TLS 1.3 only; a TLS 1.2 server gets the fallback retry.
 const SUPPORTED_VERSIONS: [u16; 1] = [0x0304];
 
 // Also on purpose, asserted below: no GREASE anywhere (rustls cannot send it); rustls sends at
@@ -396,7 +396,7 @@ fn expected_shares(groups: &[u16]) -> Vec<u16> {
 }
 
 /// The TLS configuration renders each profile's own spec (the rendering, not the browser
-/// likeness, which the tests above check), and the retry is honest.
+/// likeness, which the tests above check), and the retry is the fallback.
 #[test]
 fn each_profile_sends_its_spec_then_a_fallback_retry() {
     for name in Profile::list() {

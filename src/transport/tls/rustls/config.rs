@@ -176,7 +176,7 @@ fn webpki(
 /// wire (each handshake sends a fresh ephemeral key and a ciphertext), and it is a hash
 /// output, not a generated key pair, so nobody holds its private key: the payload can no more
 /// be opened than a random one. A fixed key keeps building a client free of key generation,
-/// whose first use seeds aws-lc's RNG (about 20 ms of CPU); a client that never speaks TLS
+/// whose first use seeds aws-lc's RNG (its cost is in the README); a client that never speaks TLS
 /// never pays that.
 fn ech_grease() -> EchGreaseConfig {
     /// SHA-256 of "tls-requests ECH GREASE placeholder key".
