@@ -43,6 +43,7 @@ Options:
   -k, --insecure          accept any server certificate
       --cacert FILE       trust the PEM certificates in FILE
   -m, --max-time SECS     give up after SECS seconds (fractions allowed)
+      --connect-timeout SECS  give up connecting after SECS seconds (default 30)
   -o, --output FILE       write the body to FILE instead of stdout
   -f, --fail              exit with status 22 on an HTTP status of 400 or more
   -v, --verbose           print the request and response heads on stderr
@@ -64,6 +65,7 @@ const OPTIONS: &[(char, &str, bool)] = &[
     ('k', "insecure", false),
     (' ', "cacert", true),
     ('m', "max-time", true),
+    (' ', "connect-timeout", true),
     ('o', "output", true),
     ('f', "fail", false),
     ('v', "verbose", false),
@@ -86,6 +88,7 @@ struct Args {
     insecure: bool,
     cacert: Option<String>,
     max_time: Option<Duration>,
+    connect_timeout: Option<Duration>,
     output: Option<String>,
     fail: bool,
     verbose: bool,
@@ -146,6 +149,9 @@ async fn run() -> Result<(), Failure> {
     let mut builder = AsyncClient::builder()
         .profile(profile)
         .danger_accept_invalid_certs(args.insecure);
+    if let Some(limit) = args.connect_timeout {
+        builder = builder.connect_timeout(limit);
+    }
     if let Some(path) = &args.cacert {
         let pem = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         let certs = Certificate::from_pem(&pem).map_err(|e| format!("{path}: {e}"))?;
@@ -259,6 +265,15 @@ fn write_head(
     write!(out, "{}{eol}", prefix.trim_end())
 }
 
+/// `value` as a number of seconds, fractions allowed, for the option `name`.
+fn seconds(name: &str, value: &str) -> Result<Duration, String> {
+    let secs = value
+        .parse()
+        .ok()
+        .and_then(|s| Duration::try_from_secs_f64(s).ok());
+    secs.ok_or_else(|| format!("invalid --{name} {value:?}"))
+}
+
 /// Reads the command line, curl style: `-k -L` or `-kL`, `-m 5` or `-m5`, `--max-time 5` or
 /// `--max-time=5`, and `--` before a URL that starts with `-`.
 fn parse(argv: Vec<String>) -> Result<Args, String> {
@@ -354,13 +369,8 @@ fn apply(args: &mut Args, name: &str, value: Option<String>) -> Result<(), Strin
             let max = value.parse();
             args.max_redirs = Some(max.map_err(|_| format!("invalid --max-redirs {value:?}"))?);
         }
-        "max-time" => {
-            let secs = value
-                .parse()
-                .ok()
-                .and_then(|s| Duration::try_from_secs_f64(s).ok());
-            args.max_time = Some(secs.ok_or_else(|| format!("invalid --max-time {value:?}"))?);
-        }
+        "max-time" => args.max_time = Some(seconds("max-time", &value)?),
+        "connect-timeout" => args.connect_timeout = Some(seconds("connect-timeout", &value)?),
         "cacert" => args.cacert = Some(value),
         "output" => args.output = Some(value),
         "include" => args.include = true,

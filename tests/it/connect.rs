@@ -340,3 +340,28 @@ fn a_lookup_task_dropped_by_the_executor_is_an_error_not_a_hang() {
     });
     assert_eq!(lookups.load(Ordering::SeqCst), 0);
 }
+
+/// `fetch --connect-timeout` gives up on an address that drops SYNs, in one line on stderr
+/// with a non-zero exit, as curl does.
+#[test]
+fn fetch_connect_timeout_gives_up_on_a_silent_address() {
+    let blackhole = Blackhole::on(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+    let url = format!("http://{}/", blackhole.addr);
+    let out = std::process::Command::new(crate::secrets::fetch_example())
+        .args(["--connect-timeout", "0.3", &url])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("connect timeout"), "{stderr}");
+    let out = std::process::Command::new(crate::secrets::fetch_example())
+        .args(["--connect-timeout", "soon", &url])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid --connect-timeout \"soon\""),
+        "{stderr}"
+    );
+}

@@ -198,7 +198,7 @@ fn errors_print_urls_without_the_password() {
 /// it` does not, and would leave a missing or stale one: so it is built here, in the same
 /// profile (a no-op, well under a second, when it is fresh; cargo holds no lock while tests
 /// run).
-fn fetch_example() -> PathBuf {
+pub fn fetch_example() -> PathBuf {
     // Test binaries live in target/<profile>/deps, examples in target/<profile>/examples.
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
