@@ -393,10 +393,8 @@ mod tests {
 
     fn conn(exec: &Arc<dyn Executor>, dst: &Destination) -> Connection {
         let mock = MockTransport::new(|_| MockResponse::new(200));
-        let io = futures_lite::future::block_on(mock.connect(dst))
-            .unwrap()
-            .into_io();
-        Connection::new(Protocol::Http1, io, exec.clone(), Limits::default())
+        let connected = futures_lite::future::block_on(mock.connect(dst)).unwrap();
+        Connection::new(Protocol::Http1, connected, exec.clone(), Limits::default())
     }
 
     fn slot(c: Checkout) -> Slot {

@@ -171,8 +171,12 @@ impl AsyncClient {
             connected => connected?,
         };
         let protocol = Protocol::from_alpn(connection.alpn());
-        let io = connection.into_io();
-        let conn = Connection::new(protocol, io, inner.exec.clone(), inner.config.limits);
+        let conn = Connection::new(
+            protocol,
+            connection,
+            inner.exec.clone(),
+            inner.config.limits,
+        );
         Ok(slot.fill(conn))
     }
 

@@ -17,7 +17,7 @@ use http::{StatusCode, Version};
 use crate::error::Error;
 use crate::headers::Headers;
 use crate::rt::Executor;
-use crate::transport::BoxIo;
+use crate::transport::Connected;
 
 /// A parsed response head, whatever the protocol. Header names and values share one buffer
 /// with the head.
@@ -61,12 +61,13 @@ impl Connection {
     /// A connection speaking `protocol` over `io`.
     pub(crate) fn new(
         protocol: Protocol,
-        io: BoxIo,
+        connected: Connected,
         exec: Arc<dyn Executor>,
         limits: h1::Limits,
     ) -> Connection {
+        let (io, probe) = connected.into_parts();
         match protocol {
-            Protocol::Http1 => Connection::Http1(h1::conn::Conn::new(io, exec, limits)),
+            Protocol::Http1 => Connection::Http1(h1::conn::Conn::new(io, probe, exec, limits)),
         }
     }
 

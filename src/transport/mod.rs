@@ -18,6 +18,7 @@ use http::Version;
 use url::{Host, Url};
 
 pub use dns::{DnsCache, Resolve, SystemResolver};
+pub(crate) use tcp::IdleProbe;
 pub use tcp::TcpConnector;
 pub(crate) use tls::TlsOptions;
 pub use tls::{Certificate, TlsConnector};
@@ -59,6 +60,8 @@ pub type BoxIo = Box<dyn Io>;
 pub struct Connected {
     io: BoxIo,
     alpn: Option<Vec<u8>>,
+    /// A cheaper check of the idle stream than a read, where the stream is plain TCP.
+    probe: Option<IdleProbe>,
 }
 
 impl Connected {
@@ -68,7 +71,14 @@ impl Connected {
         Connected {
             io: Box::new(io),
             alpn: None,
+            probe: None,
         }
+    }
+
+    /// The stream is the socket `probe` looks at.
+    pub(crate) fn with_idle_probe(mut self, probe: IdleProbe) -> Connected {
+        self.probe = Some(probe);
+        self
     }
 
     /// The ALPN protocol the server chose in the TLS handshake, e.g. `b"http/1.1"` or
@@ -86,6 +96,8 @@ impl Connected {
         Connected {
             io: Box::new(f(self.io)),
             alpn: self.alpn,
+            // The wrapper may buffer what the socket no longer shows.
+            probe: None,
         }
     }
 
@@ -105,6 +117,11 @@ impl Connected {
     /// The stream.
     pub fn into_io(self) -> BoxIo {
         self.io
+    }
+
+    /// The stream, and the probe of its socket if it is plain TCP.
+    pub(crate) fn into_parts(self) -> (BoxIo, Option<IdleProbe>) {
+        (self.io, self.probe)
     }
 }
 

@@ -3,11 +3,13 @@
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use async_io::Async;
+use futures_io::{AsyncRead, AsyncWrite};
 
 use super::dns::{DnsCache, Resolve, SystemResolver};
 use super::{Connected, Connector, Destination};
@@ -96,9 +98,55 @@ impl TcpConnector {
 impl Connector for TcpConnector {
     fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
         Box::pin(async move {
-            let stream = self.connect_tcp(dst).await?;
-            Ok(Connected::new(stream))
+            let stream = Arc::new(self.connect_tcp(dst).await?);
+            let probe = IdleProbe(stream.clone());
+            Ok(Connected::new(SharedTcp(stream)).with_idle_probe(probe))
         })
+    }
+}
+
+/// The TCP stream, shared with its [`IdleProbe`].
+struct SharedTcp(Arc<Async<TcpStream>>);
+
+impl AsyncRead for SharedTcp {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut &*self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for SharedTcp {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut &*self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut &*self.0).poll_flush(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut &*self.0).poll_close(cx)
+    }
+}
+
+/// A look at an idle plain TCP connection from beside its stream: one `MSG_PEEK`, which
+/// needs no reactor registration and reads nothing away.
+pub(crate) struct IdleProbe(Arc<Async<TcpStream>>);
+
+impl IdleProbe {
+    /// True if the socket is open and has nothing to read: a close, a reset or bytes the
+    /// server sent unasked all make it false.
+    pub(crate) fn is_quiet(&self) -> bool {
+        let mut byte = [0u8; 1];
+        let peeked = self.0.get_ref().peek(&mut byte);
+        matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
     }
 }
 

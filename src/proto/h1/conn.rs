@@ -20,7 +20,7 @@ use crate::error::{Error, Kind, TimeoutPhase};
 use crate::headers::Headers;
 use crate::proto::ResponseHead;
 use crate::rt::{Deadlines, Executor, IdleTimer};
-use crate::transport::BoxIo;
+use crate::transport::{BoxIo, IdleProbe};
 
 /// Bytes of buffer offered to one read while waiting for a head or a short body.
 const SMALL_READ: usize = 8 * 1024;
@@ -53,6 +53,8 @@ pub(crate) struct ExchangeError {
 /// state machine of its current (or last) exchange, which alone decides reuse.
 pub(crate) struct Conn {
     io: BoxIo,
+    /// A look at the idle socket from beside the stream, when the stream is plain TCP.
+    probe: Option<IdleProbe>,
     buf: ReadBuf,
     timer: IdleTimer,
     exchange: Exchange,
@@ -62,9 +64,15 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    pub(crate) fn new(io: BoxIo, exec: Arc<dyn Executor>, limits: Limits) -> Conn {
+    pub(crate) fn new(
+        io: BoxIo,
+        probe: Option<IdleProbe>,
+        exec: Arc<dyn Executor>,
+        limits: Limits,
+    ) -> Conn {
         Conn {
             io,
+            probe,
             buf: ReadBuf::default(),
             timer: IdleTimer::new(exec),
             exchange: Exchange::idle(limits),
@@ -81,6 +89,9 @@ impl Conn {
     pub(crate) fn is_idle_usable(&mut self) -> bool {
         if !self.buf.is_empty() || self.eof || !self.exchange.can_reuse() {
             return false;
+        }
+        if let Some(probe) = &self.probe {
+            return probe.is_quiet();
         }
         let mut probe = [0u8; 1];
         let mut cx = Context::from_waker(Waker::noop());
