@@ -128,7 +128,7 @@ impl Connected {
 impl fmt::Debug for Connected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let alpn = self.alpn().map(String::from_utf8_lossy);
-        f.debug_struct("Connection").field("alpn", &alpn).finish()
+        f.debug_struct("Connected").field("alpn", &alpn).finish()
     }
 }
 
