@@ -262,6 +262,6 @@ mod tests {
         let wrapped = h2.map_io(futures_lite::io::BufReader::new);
         assert_eq!(wrapped.alpn(), Some(&b"h2"[..]));
         assert_eq!(wrapped.version(), Version::HTTP_2);
-        assert_eq!(format!("{wrapped:?}"), r#"Connection { alpn: Some("h2") }"#);
+        assert_eq!(format!("{wrapped:?}"), r#"Connected { alpn: Some("h2") }"#);
     }
 }
