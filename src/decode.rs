@@ -2,7 +2,6 @@
 //! cargo features of the same names are enabled.
 
 use std::io;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_io::AsyncBufRead;
@@ -131,13 +130,13 @@ impl<R: AsyncBufRead + Unpin> ContentDecoder<R> {
     ) -> Poll<io::Result<usize>> {
         match &mut self.inner {
             #[cfg(feature = "gzip")]
-            Inner::Gzip(d) => Pin::new(d).poll_read(cx, buf),
+            Inner::Gzip(d) => std::pin::Pin::new(d).poll_read(cx, buf),
             #[cfg(feature = "deflate")]
-            Inner::Deflate(d) => Pin::new(d).poll_read(cx, buf),
+            Inner::Deflate(d) => std::pin::Pin::new(d).poll_read(cx, buf),
             #[cfg(feature = "brotli")]
-            Inner::Brotli(d) => Pin::new(d).poll_read(cx, buf),
+            Inner::Brotli(d) => std::pin::Pin::new(d).poll_read(cx, buf),
             #[cfg(feature = "zstd")]
-            Inner::Zstd(d) => Pin::new(d).poll_read(cx, buf),
+            Inner::Zstd(d) => std::pin::Pin::new(d).poll_read(cx, buf),
             Inner::Never(never, _) => {
                 let _ = (cx, buf); // used by the decoding features
                 match *never {}

@@ -53,6 +53,8 @@ mod auth;
 pub mod blocking;
 mod body;
 mod client;
+#[cfg(feature = "cookies")]
+mod cookie;
 mod decode;
 mod error;
 mod headers;
@@ -68,6 +70,8 @@ pub mod rt;
 pub mod transport;
 
 pub use client::{AsyncClient, AsyncMode, ClientBuilder, RequestBuilder};
+#[cfg(feature = "cookies")]
+pub use cookie::CookieJar;
 pub use error::{BoxError, Error, Kind, Result, TimeoutPhase};
 pub use headers::{Headers, InvalidHeaderName};
 pub use http::{HeaderValue, Method, StatusCode, Version};

@@ -35,6 +35,9 @@ pub(super) struct Config {
     pub(super) decompress: bool,
     pub(super) max_body_bytes: usize,
     pub(super) header_order: Option<Vec<String>>,
+    /// The jar every response stores into and every request reads from; `None` when off.
+    #[cfg(feature = "cookies")]
+    pub(super) cookies: Option<crate::CookieJar>,
 }
 
 /// The profile's headers with the client's over them. Unless the client set its own,
@@ -127,6 +130,8 @@ impl Default for ClientBuilder {
                 decompress: true,
                 max_body_bytes: DEFAULT_MAX_BODY,
                 header_order: None,
+                #[cfg(feature = "cookies")]
+                cookies: Some(crate::CookieJar::new()),
             },
             error: None,
             pool: PoolConfig::default(),
@@ -218,6 +223,24 @@ impl ClientBuilder {
     /// forever. Default: 30 seconds.
     pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> ClientBuilder {
         self.config.read_timeout = timeout.into();
+        self
+    }
+
+    /// Keeps cookies in `jar`, which may be shared with other clients (see [`CookieJar`]).
+    /// Default: a jar of the client's own.
+    ///
+    /// [`CookieJar`]: crate::CookieJar
+    #[cfg(feature = "cookies")]
+    pub fn cookie_jar(mut self, jar: crate::CookieJar) -> ClientBuilder {
+        self.config.cookies = Some(jar);
+        self
+    }
+
+    /// Whether to keep cookies at all: with `false`, `Set-Cookie` is ignored and only
+    /// `Cookie` headers set by hand are sent. Default: true.
+    #[cfg(feature = "cookies")]
+    pub fn cookie_store(mut self, keep: bool) -> ClientBuilder {
+        self.config.cookies = keep.then(|| self.config.cookies.take().unwrap_or_default());
         self
     }
 

@@ -42,6 +42,8 @@ struct Scratch {
     length: String,
     /// `Basic` credentials from the URL.
     authorization: String,
+    /// The cookie jar's cookies for the URL.
+    cookie: String,
 }
 
 /// Header names that carry credentials: sent only to the origin they were set for.
@@ -95,7 +97,21 @@ impl Config {
         let Scratch {
             length,
             authorization,
+            cookie,
         } = scratch;
+        #[cfg(feature = "cookies")]
+        if let Some(jar) = &self.cookies {
+            // The jar's cookies for this URL, unless a header of any layer sets its own.
+            if find(&fields, b"cookie").is_none() {
+                if let Some(value) = jar.cookie_header(url) {
+                    *cookie = value;
+                    let cookie: &'a String = cookie;
+                    fields.push((b"Cookie", cookie.as_bytes()));
+                }
+            }
+        }
+        #[cfg(not(feature = "cookies"))]
+        let _ = cookie;
         if (!url.username().is_empty() || url.password().is_some())
             && find(&fields, b"authorization").is_none()
         {

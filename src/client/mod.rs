@@ -87,6 +87,12 @@ impl AsyncClient {
         self.request(method, url).build()
     }
 
+    /// The client's cookie jar, `None` if built with [`ClientBuilder::cookie_store`]`(false)`.
+    #[cfg(feature = "cookies")]
+    pub fn cookies(&self) -> Option<&crate::CookieJar> {
+        self.inner.config.cookies.as_ref()
+    }
+
     /// Ends the pool: idle connections are shut down, connections in use close when their
     /// responses are done, and later requests fail with [`Kind::Closed`](crate::Kind::Closed). Affects every clone.
     pub async fn close(&self) {

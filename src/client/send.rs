@@ -61,6 +61,10 @@ impl AsyncClient {
         loop {
             let sent = self.send_once(&mut request, end).await;
             let mut response = sent.map_err(|e| e.with_request(&request.method, &request.url))?;
+            #[cfg(feature = "cookies")]
+            if let Some(jar) = &config.cookies {
+                jar.store_response(&response.url, &response.headers);
+            }
             if !follow || !response.status.is_redirection() {
                 response.history = history;
                 return Ok(response);

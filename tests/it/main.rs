@@ -7,6 +7,7 @@ mod cancel;
 mod client;
 mod clienthello;
 mod connect;
+mod cookies;
 mod corpus;
 mod decode;
 mod fingerprint;

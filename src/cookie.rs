@@ -1,0 +1,194 @@
+//! [`CookieJar`]: cookies kept across requests as a browser keeps them (RFC 6265, through
+//! the `cookie_store` crate: domain and path matching, host-only cookies, `Secure`,
+//! `HttpOnly`, `Expires` and `Max-Age`).
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use cookie_store::CookieStore;
+use url::Url;
+
+use crate::headers::Headers;
+
+/// A cookie jar. Every response the client receives, redirect hops included, stores its
+/// `Set-Cookie` fields here; every request reads from it the cookies its URL should carry
+/// (a request that sets its own `Cookie` header sends that instead). Cloning is cheap and
+/// shares the jar, so one jar can serve several clients.
+///
+/// ```
+/// use tls_requests::{AsyncClient, CookieJar, MockResponse, MockTransport, Url};
+/// # smol::block_on(async {
+/// let mock = MockTransport::new(|req| match req.url.path() {
+///     "/login" => MockResponse::new(302)
+///         .header("Location", "/home")
+///         .header("Set-Cookie", "session=abc; Path=/; HttpOnly"),
+///     _ => MockResponse::new(200).body(
+///         req.headers.get("cookie").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default(),
+///     ),
+/// });
+/// let jar = CookieJar::new();
+/// let client = AsyncClient::builder().connector(mock).cookie_jar(jar.clone()).build()?;
+/// let home = client.post("https://example.com/login").await?;
+/// assert_eq!(home.text().await?, "session=abc"); // set on the 302, sent after it
+/// let url = Url::parse("https://example.com/").unwrap();
+/// assert_eq!(jar.cookie_header(&url).as_deref(), Some("session=abc"));
+/// # Ok::<(), tls_requests::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Default)]
+pub struct CookieJar {
+    store: Arc<Mutex<CookieStore>>,
+}
+
+impl CookieJar {
+    /// An empty jar.
+    pub fn new() -> CookieJar {
+        CookieJar::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, CookieStore> {
+        // Every change to the store is one call: a panic elsewhere cannot leave it half-made.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a cookie as a `Set-Cookie` value received from `url` would (`"name=value;
+    /// Path=/; Secure"`). A value the rules refuse (a malformed one, a domain that is not
+    /// `url`'s) is ignored, as a browser ignores it; the result says whether it was kept.
+    pub fn add(&self, set_cookie: &str, url: &Url) -> bool {
+        self.lock().parse(set_cookie, url).is_ok()
+    }
+
+    /// The `Cookie` header value a request to `url` carries now (`"a=1; b=2"`), or `None`
+    /// if no cookie applies.
+    pub fn cookie_header(&self, url: &Url) -> Option<String> {
+        let store = self.lock();
+        let mut value = String::new();
+        for (name, cookie) in store.get_request_values(url) {
+            if !value.is_empty() {
+                value.push_str("; ");
+            }
+            value.push_str(name);
+            value.push('=');
+            value.push_str(cookie);
+        }
+        (!value.is_empty()).then_some(value)
+    }
+
+    /// The value of the unexpired cookie `name` set for `domain` and `path`, if any.
+    pub fn get(&self, domain: &str, path: &str, name: &str) -> Option<String> {
+        let store = self.lock();
+        store.get(domain, path, name).map(|c| c.value().to_owned())
+    }
+
+    /// Removes the cookie `name` of `domain` and `path`; true if there was one.
+    pub fn remove(&self, domain: &str, path: &str, name: &str) -> bool {
+        self.lock().remove(domain, path, name).is_some()
+    }
+
+    /// Removes every cookie.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// The number of unexpired cookies.
+    pub fn len(&self) -> usize {
+        self.lock().iter_unexpired().count()
+    }
+
+    /// True if the jar holds no unexpired cookie.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Stores every `Set-Cookie` field of a response from `url`; malformed ones are skipped.
+    pub(crate) fn store_response(&self, url: &Url, headers: &Headers) {
+        let mut fields = headers.get_all("set-cookie").peekable();
+        if fields.peek().is_none() {
+            return;
+        }
+        let mut store = self.lock();
+        for value in fields {
+            if let Ok(value) = value.to_str() {
+                let _ = store.parse(value, url);
+            }
+        }
+    }
+}
+
+impl fmt::Debug for CookieJar {
+    /// The number of cookies, never their values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CookieJar")
+            .field("cookies", &self.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn cookies_follow_domain_path_and_secure() {
+        let jar = CookieJar::new();
+        let site = url("https://shop.example.com/account/login");
+        assert!(jar.add("a=1; Path=/", &site));
+        assert!(jar.add("b=2; Path=/account", &site));
+        assert!(jar.add("s=3; Path=/; Secure", &site));
+        assert!(jar.add("d=4; Domain=example.com; Path=/", &site));
+        assert!(
+            !jar.add("evil=1; Domain=other.com", &site),
+            "another site's domain"
+        );
+        assert!(!jar.add("no equals sign", &site));
+        let header = |u: &str| jar.cookie_header(&url(u));
+        assert_eq!(
+            header("https://shop.example.com/account/x")
+                .as_deref()
+                .map(sorted),
+            Some(sorted("a=1; b=2; s=3; d=4"))
+        );
+        assert_eq!(
+            header("http://shop.example.com/").as_deref().map(sorted),
+            Some(sorted("a=1; d=4")),
+            "Secure stays on https"
+        );
+        assert_eq!(
+            header("https://www.example.com/").as_deref(),
+            Some("d=4"),
+            "host-only vs domain"
+        );
+        assert_eq!(header("https://other.com/"), None);
+        assert_eq!(
+            jar.get("shop.example.com", "/account", "b").as_deref(),
+            Some("2")
+        );
+        assert!(jar.remove("shop.example.com", "/account", "b"));
+        assert_eq!(jar.len(), 3);
+        assert!(format!("{jar:?}").contains("cookies: 3") && !format!("{jar:?}").contains('='));
+    }
+
+    #[test]
+    fn max_age_zero_deletes_and_ip_hosts_work() {
+        let jar = CookieJar::new();
+        let ip = url("http://127.0.0.1:8080/");
+        assert!(jar.add("id=1", &ip));
+        assert_eq!(jar.cookie_header(&ip).as_deref(), Some("id=1"));
+        let mut headers = Headers::new();
+        headers
+            .append("Set-Cookie", "id=1; Max-Age=0".parse().unwrap())
+            .unwrap();
+        jar.store_response(&ip, &headers);
+        assert_eq!(jar.cookie_header(&ip), None);
+    }
+
+    fn sorted(s: &str) -> Vec<String> {
+        let mut parts: Vec<String> = s.split("; ").map(str::to_owned).collect();
+        parts.sort();
+        parts
+    }
+}

@@ -1,0 +1,102 @@
+//! The cookie jar over real sockets: cookies set on a redirect and read after it, kept for
+//! later requests, shared between clients, and turned off.
+
+use tls_requests::{AsyncClient, CookieJar, Url};
+
+use crate::support::{Reply, Server, fetch, run, text};
+
+/// A login flow: the session cookie comes on the 302 and must go with the hop after it.
+fn login_server() -> Server {
+    Server::plain(|s| match s.target.as_str() {
+        "/login" => Reply::status(
+            302,
+            &[
+                ("Location", "/home"),
+                ("Set-Cookie", "session=abc; Path=/; HttpOnly"),
+                ("Set-Cookie", "theme=dark; Path=/home"),
+                ("Set-Cookie", "=no name; ;;"),
+                ("Set-Cookie", "broken"),
+            ],
+            "moved",
+        ),
+        "/logout" => Reply::status(200, &[("Set-Cookie", "session=; Max-Age=0; Path=/")], "bye"),
+        _ => Reply::ok(s.header("cookie").unwrap_or("none")),
+    })
+}
+
+#[test]
+fn a_cookie_set_on_a_redirect_goes_with_the_next_hop_and_later_requests() {
+    let server = login_server();
+    run(async {
+        let client = AsyncClient::new();
+        let home = client
+            .post(server.url("/login"))
+            .body("u=me")
+            .await
+            .unwrap();
+        assert_eq!(home.url().path(), "/home");
+        let sent = home.text().await.unwrap();
+        let mut sent: Vec<&str> = sent.split("; ").collect();
+        sent.sort();
+        assert_eq!(
+            sent,
+            ["session=abc", "theme=dark"],
+            "both cookies of the 302"
+        );
+        assert_eq!(
+            text(&client, server.url("/other")).await,
+            "session=abc",
+            "path /home only"
+        );
+        fetch(&client, server.url("/logout")).await;
+        assert_eq!(
+            text(&client, server.url("/other")).await,
+            "none",
+            "Max-Age=0 deletes"
+        );
+    });
+}
+
+#[test]
+fn a_jar_is_shared_readable_and_can_be_turned_off() {
+    let server = login_server();
+    run(async {
+        let jar = CookieJar::new();
+        let a = AsyncClient::builder()
+            .cookie_jar(jar.clone())
+            .build()
+            .unwrap();
+        let b = AsyncClient::builder()
+            .cookie_jar(jar.clone())
+            .build()
+            .unwrap();
+        fetch(&a, server.url("/login")).await;
+        assert_eq!(
+            text(&b, server.url("/other")).await,
+            "session=abc",
+            "b reads a's jar"
+        );
+        assert_eq!(jar.get("127.0.0.1", "/", "session").as_deref(), Some("abc"));
+
+        let url = Url::parse(&server.url("/")).unwrap();
+        assert!(b.cookies().unwrap().add("extra=1; Path=/", &url));
+        let sent = text(&a, server.url("/other")).await;
+        assert!(
+            sent.contains("extra=1") && sent.contains("session=abc"),
+            "{sent}"
+        );
+
+        // A request's own Cookie header is sent as it is, instead of the jar's.
+        let own = a
+            .get(server.url("/other"))
+            .header("Cookie", "mine=1")
+            .await
+            .unwrap();
+        assert_eq!(own.text().await.unwrap(), "mine=1");
+
+        let off = AsyncClient::builder().cookie_store(false).build().unwrap();
+        assert!(off.cookies().is_none());
+        fetch(&off, server.url("/login")).await;
+        assert_eq!(text(&off, server.url("/other")).await, "none");
+    });
+}
