@@ -3,6 +3,7 @@
 //! `HttpOnly`, `Expires` and `Max-Age`).
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use cookie_store::CookieStore;
@@ -38,6 +39,9 @@ use crate::headers::Headers;
 #[derive(Clone, Default)]
 pub struct CookieJar {
     store: Arc<Mutex<CookieStore>>,
+    /// False until a cookie is first stored: a request to a client that never got one does
+    /// not take the lock.
+    used: Arc<AtomicBool>,
 }
 
 impl CookieJar {
@@ -55,12 +59,16 @@ impl CookieJar {
     /// Path=/; Secure"`). A value the rules refuse (a malformed one, a domain that is not
     /// `url`'s) is ignored, as a browser ignores it; the result says whether it was kept.
     pub fn add(&self, set_cookie: &str, url: &Url) -> bool {
+        self.used.store(true, Ordering::Release);
         self.lock().parse(set_cookie, url).is_ok()
     }
 
     /// The `Cookie` header value a request to `url` carries now (`"a=1; b=2"`), or `None`
     /// if no cookie applies.
     pub fn cookie_header(&self, url: &Url) -> Option<String> {
+        if !self.used.load(Ordering::Acquire) {
+            return None;
+        }
         let store = self.lock();
         let mut value = String::new();
         for (name, cookie) in store.get_request_values(url) {
@@ -106,6 +114,7 @@ impl CookieJar {
         if fields.peek().is_none() {
             return;
         }
+        self.used.store(true, Ordering::Release);
         let mut store = self.lock();
         for value in fields {
             if let Ok(value) = value.to_str() {
