@@ -44,6 +44,8 @@ Options:
       --cacert FILE       trust the PEM certificates in FILE
   -m, --max-time SECS     give up after SECS seconds (fractions allowed)
       --connect-timeout SECS  give up connecting after SECS seconds (default 30)
+  -b, --cookie DATA|FILE  send cookies: \"a=1; b=2\" as given, or those of a cookies.txt FILE
+  -c, --cookie-jar FILE   write the cookies the exchange left to FILE (cookies.txt format)
   -o, --output FILE       write the body to FILE instead of stdout
   -f, --fail              exit with status 22 on an HTTP status of 400 or more
   -v, --verbose           print the request and response heads on stderr
@@ -66,6 +68,8 @@ const OPTIONS: &[(char, &str, bool)] = &[
     (' ', "cacert", true),
     ('m', "max-time", true),
     (' ', "connect-timeout", true),
+    ('b', "cookie", true),
+    ('c', "cookie-jar", true),
     ('o', "output", true),
     ('f', "fail", false),
     ('v', "verbose", false),
@@ -89,6 +93,8 @@ struct Args {
     cacert: Option<String>,
     max_time: Option<Duration>,
     connect_timeout: Option<Duration>,
+    cookie_files: Vec<String>,
+    cookie_jar: Option<String>,
     output: Option<String>,
     fail: bool,
     verbose: bool,
@@ -160,6 +166,11 @@ async fn run() -> Result<(), Failure> {
         }
     }
     let client = builder.build()?;
+    let jar = client.cookies().ok_or("the client keeps no cookies")?;
+    for path in &args.cookie_files {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        jar.add_netscape(&text);
+    }
 
     let request = build_request(&client, &url, &args)?;
     if args.verbose {
@@ -202,6 +213,9 @@ async fn run() -> Result<(), Failure> {
         out.write_all(&chunk)?;
     }
     out.flush()?;
+    if let Some(path) = &args.cookie_jar {
+        std::fs::write(path, jar.to_netscape()).map_err(|e| format!("{path}: {e}"))?;
+    }
     Ok(())
 }
 
@@ -371,6 +385,10 @@ fn apply(args: &mut Args, name: &str, value: Option<String>) -> Result<(), Strin
         }
         "max-time" => args.max_time = Some(seconds("max-time", &value)?),
         "connect-timeout" => args.connect_timeout = Some(seconds("connect-timeout", &value)?),
+        // As curl: with an `=` it is the cookies themselves, else a file of them.
+        "cookie" if value.contains('=') => args.headers.push(("Cookie".to_owned(), value)),
+        "cookie" => args.cookie_files.push(value),
+        "cookie-jar" => args.cookie_jar = Some(value),
         "cacert" => args.cacert = Some(value),
         "output" => args.output = Some(value),
         "include" => args.include = true,

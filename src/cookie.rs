@@ -108,6 +108,90 @@ impl CookieJar {
         self.len() == 0
     }
 
+    /// The unexpired cookies in the Netscape `cookies.txt` format that curl reads and
+    /// writes (`-b FILE`, `-c FILE`): one line each, tab-separated domain (with a leading
+    /// dot and `TRUE` when it covers subdomains; `#HttpOnly_` before it for HttpOnly
+    /// cookies), path, secure, expiry in Unix seconds (0 for session cookies), name, value.
+    pub fn to_netscape(&self) -> String {
+        let mut out = String::from("# Netscape HTTP Cookie File\n");
+        for c in self.lock().iter_unexpired() {
+            let (domain, subdomains) = match &c.domain {
+                cookie_store::CookieDomain::Suffix(d) => (format!(".{d}"), "TRUE"),
+                cookie_store::CookieDomain::HostOnly(d) => (d.clone(), "FALSE"),
+                _ => continue,
+            };
+            let expires = match c.expires {
+                cookie_store::CookieExpiration::AtUtc(at) => at.unix_timestamp().max(0),
+                cookie_store::CookieExpiration::SessionEnd => 0,
+            };
+            let http_only = if c.http_only() == Some(true) {
+                "#HttpOnly_"
+            } else {
+                ""
+            };
+            let secure = if c.secure() == Some(true) {
+                "TRUE"
+            } else {
+                "FALSE"
+            };
+            let path: &str = c.path.as_ref();
+            out.push_str(&format!(
+                "{http_only}{domain}\t{subdomains}\t{path}\t{secure}\t{expires}\t{}\t{}\n",
+                c.name(),
+                c.value()
+            ));
+        }
+        out
+    }
+
+    /// Adds the cookies of a Netscape `cookies.txt` text (see
+    /// [`to_netscape`](Self::to_netscape)); comment, blank and malformed lines are skipped,
+    /// and so are cookies already expired. Returns how many were added.
+    pub fn add_netscape(&self, text: &str) -> usize {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut added = 0;
+        for line in text.lines() {
+            let (line, http_only) = match line.strip_prefix("#HttpOnly_") {
+                Some(rest) => (rest, true),
+                None if line.starts_with('#') => continue,
+                None => (line, false),
+            };
+            let fields: Vec<&str> = line.split('\t').collect();
+            let [domain, subdomains, path, secure, expires, name, value] = fields[..] else {
+                continue;
+            };
+            let Ok(expires) = expires.parse::<u64>() else {
+                continue;
+            };
+            if expires != 0 && expires <= now {
+                continue;
+            }
+            let host = domain.trim_start_matches('.');
+            let secure = secure.eq_ignore_ascii_case("TRUE");
+            let scheme = if secure { "https" } else { "http" };
+            let Ok(url) = Url::parse(&format!("{scheme}://{host}{path}")) else {
+                continue;
+            };
+            let mut set_cookie = format!("{name}={value}; Path={path}");
+            if subdomains.eq_ignore_ascii_case("TRUE") {
+                set_cookie.push_str(&format!("; Domain={host}"));
+            }
+            if expires != 0 {
+                set_cookie.push_str(&format!("; Max-Age={}", expires - now));
+            }
+            if secure {
+                set_cookie.push_str("; Secure");
+            }
+            if http_only {
+                set_cookie.push_str("; HttpOnly");
+            }
+            added += usize::from(self.add(&set_cookie, &url));
+        }
+        added
+    }
+
     /// Stores every `Set-Cookie` field of a response from `url`; malformed ones are skipped.
     pub(crate) fn store_response(&self, url: &Url, headers: &Headers) {
         let mut fields = headers.get_all("set-cookie").peekable();
@@ -193,6 +277,53 @@ mod tests {
             .unwrap();
         jar.store_response(&ip, &headers);
         assert_eq!(jar.cookie_header(&ip), None);
+    }
+
+    #[test]
+    fn netscape_files_round_trip() {
+        let jar = CookieJar::new();
+        let site = url("https://shop.example.com/");
+        jar.add("a=1; Path=/", &site);
+        jar.add(
+            "d=4; Domain=example.com; Path=/cart; Secure; HttpOnly; Max-Age=3600",
+            &site,
+        );
+        let text = jar.to_netscape();
+        let mut lines: Vec<&str> = text.lines().skip(1).collect();
+        lines.sort();
+        let fields: Vec<&str> = lines[0].split('\t').collect();
+        assert_eq!(
+            [
+                fields[0], fields[1], fields[2], fields[3], fields[5], fields[6]
+            ],
+            ["#HttpOnly_.example.com", "TRUE", "/cart", "TRUE", "d", "4"]
+        );
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let expires: u64 = fields[4].parse().unwrap();
+        assert!(
+            (now + 3500..=now + 3600).contains(&expires),
+            "{expires} vs {now}"
+        );
+        assert_eq!(lines[1], "shop.example.com\tFALSE\t/\tFALSE\t0\ta\t1");
+
+        let copy = CookieJar::new();
+        let junk = "# comment\n\nnot a cookie line\nold.example.com\tFALSE\t/\tFALSE\t1\tgone\t1\n";
+        assert_eq!(
+            copy.add_netscape(&(text.clone() + junk)),
+            2,
+            "the expired one is not added"
+        );
+        assert_eq!(copy.to_netscape().lines().count(), text.lines().count());
+        let cart = url("https://www.example.com/cart/x");
+        assert_eq!(copy.cookie_header(&cart).as_deref(), Some("d=4"));
+        assert_eq!(
+            copy.cookie_header(&url("https://shop.example.com/"))
+                .as_deref(),
+            Some("a=1")
+        );
     }
 
     fn sorted(s: &str) -> Vec<String> {

@@ -100,3 +100,42 @@ fn a_jar_is_shared_readable_and_can_be_turned_off() {
         assert_eq!(text(&off, server.url("/other")).await, "none");
     });
 }
+
+/// `fetch -c FILE` writes what a login left in the jar, `-b FILE` sends it again, and
+/// `-b "a=1; b=2"` sends cookies as given, as curl does.
+#[test]
+fn fetch_saves_and_sends_cookies_as_curl_does() {
+    let server = login_server();
+    let dir = std::env::temp_dir().join(format!("tls-requests-cookies-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let jar = dir.join("cookies.txt");
+    let jar = jar.to_str().unwrap();
+    let fetch = |args: &[&str]| {
+        let out = std::process::Command::new(crate::secrets::fetch_example())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "fetch {args:?}: {stderr}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let login = server.url("/login");
+    assert_eq!(fetch(&["-L", "-c", jar, &login]).split("; ").count(), 2);
+    let saved = std::fs::read_to_string(jar).unwrap();
+    assert!(
+        saved.contains("#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc"),
+        "{saved}"
+    );
+    assert_eq!(fetch(&["-b", jar, &server.url("/other")]), "session=abc");
+    assert_eq!(
+        fetch(&["-b", "x=1; y=2", &server.url("/other")]),
+        "x=1; y=2"
+    );
+    let missing = std::process::Command::new(crate::secrets::fetch_example())
+        .args(["-b", "/nonexistent/cookies.txt", &server.url("/")])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/cookies.txt"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
