@@ -52,18 +52,21 @@ pub(crate) fn is_token(bytes: &[u8]) -> bool {
             .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// Names whose values are credentials: marked sensitive when added, never printed.
-const CREDENTIALS: [&str; 4] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-];
+/// The request fields that carry credentials: sent only to the origin they were set for.
+pub(crate) const REQUEST_CREDENTIALS: [&str; 3] =
+    ["authorization", "proxy-authorization", "cookie"];
 
-fn is_credential(name: &[u8]) -> bool {
-    CREDENTIALS
+/// True for a field of [`REQUEST_CREDENTIALS`].
+pub(crate) fn is_request_credential(name: &[u8]) -> bool {
+    REQUEST_CREDENTIALS
         .iter()
         .any(|c| name.eq_ignore_ascii_case(c.as_bytes()))
+}
+
+/// Names whose values are credentials, marked sensitive when added and never printed: the
+/// request's, and `Set-Cookie`.
+fn is_credential(name: &[u8]) -> bool {
+    is_request_credential(name) || name.eq_ignore_ascii_case(b"set-cookie")
 }
 
 /// `value`, marked sensitive if `name` is a credential's.

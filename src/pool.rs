@@ -133,6 +133,30 @@ impl State {
         }
     }
 
+    /// Removes every entry nothing is counted against any more, waking its waiters first
+    /// (see [`remove_if_unused`](Self::remove_if_unused)).
+    fn remove_unused(&mut self) {
+        self.hosts.retain(|_, host| {
+            if host.open == 0 {
+                host.freed.notify(usize::MAX);
+            }
+            host.open > 0
+        });
+    }
+
+    /// Every idle connection, out of the pool, their places freed.
+    fn take_idle(&mut self) -> Vec<Connection> {
+        self.idle = 0;
+        let mut conns = Vec::new();
+        for host in self.hosts.values_mut() {
+            let n = host.idle.len();
+            conns.extend(host.idle.drain(..).map(Kept::into_connection));
+            host.freed_places(n);
+        }
+        self.remove_unused();
+        conns
+    }
+
     /// Closes the connection idle longest, of any host, to make room for another.
     fn drop_least_recent_idle(&mut self) -> Option<Connection> {
         let (dst, _) = self
@@ -228,11 +252,9 @@ impl Pool {
     pub(crate) fn close(&self) -> Vec<Connection> {
         let mut state = self.shared.lock();
         state.closed = true;
-        let mut conns = Vec::new();
-        state.idle = 0;
-        for host in state.hosts.values_mut() {
-            host.open -= host.idle.len();
-            conns.extend(host.idle.drain(..).map(Kept::into_connection));
+        let conns = state.take_idle();
+        // Waiters wake to find the pool closed.
+        for host in state.hosts.values() {
             host.freed.notify(usize::MAX);
         }
         conns
@@ -241,21 +263,7 @@ impl Pool {
     /// Takes every idle connection out of the pool, to be closed: when the process is out of
     /// file descriptors, they are what can be given back.
     pub(crate) fn take_idle(&self) -> Vec<Connection> {
-        let mut state = self.shared.lock();
-        state.idle = 0;
-        let mut conns = Vec::new();
-        for host in state.hosts.values_mut() {
-            let n = host.idle.len();
-            conns.extend(host.idle.drain(..).map(Kept::into_connection));
-            host.freed_places(n);
-        }
-        state.hosts.retain(|_, host| {
-            if host.open == 0 {
-                host.freed.notify(usize::MAX);
-            }
-            host.open > 0
-        });
-        conns
+        self.shared.lock().take_idle()
     }
 }
 
@@ -313,15 +321,13 @@ impl Shared {
         if let Some(timeout) = self.config.idle_timeout {
             if state.next_sweep.is_none_or(|at| now >= at) {
                 state.next_sweep = Some(now + timeout);
-                let mut dropped = 0;
-                state.hosts.retain(|_, host| {
-                    dropped += host.drop_expired(timeout, now);
-                    if host.open == 0 {
-                        host.freed.notify(usize::MAX);
-                    }
-                    host.open > 0
-                });
+                let dropped: usize = state
+                    .hosts
+                    .values_mut()
+                    .map(|host| host.drop_expired(timeout, now))
+                    .sum();
                 state.idle -= dropped;
+                state.remove_unused();
             }
         }
         closing

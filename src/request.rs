@@ -199,9 +199,10 @@ impl Request {
             })?;
         }
         if plan.cross_origin {
-            for name in ["authorization", "cookie", "proxy-authorization", "host"] {
+            for name in crate::headers::REQUEST_CREDENTIALS {
                 self.headers.remove(name);
             }
+            self.headers.remove("host");
             self.cross_origin = true;
         }
         self.method = plan.method;

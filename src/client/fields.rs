@@ -10,7 +10,7 @@ use url::Position;
 use super::AsyncClient;
 use super::builder::Config;
 use crate::error::{Error, Kind, Result};
-use crate::headers::Headers;
+use crate::headers::{Headers, is_request_credential};
 use crate::proto::h1::{self, BodyFraming, Field, find};
 use crate::request::{BodyKind, Request};
 
@@ -43,14 +43,8 @@ struct Scratch {
     /// `Basic` credentials from the URL.
     authorization: String,
     /// The cookie jar's cookies for the URL.
+    #[cfg(feature = "cookies")]
     cookie: String,
-}
-
-/// Header names that carry credentials: sent only to the origin they were set for.
-const CREDENTIALS: [&[u8]; 3] = [b"authorization", b"cookie", b"proxy-authorization"];
-
-fn is_credential(name: &[u8]) -> bool {
-    CREDENTIALS.iter().any(|c| c.eq_ignore_ascii_case(name))
 }
 
 /// A request head encoded for the wire, with what the exchange needs to know of its fields.
@@ -92,26 +86,23 @@ impl Config {
         });
         if request.cross_origin {
             // A redirect left the origin the credentials were set for: none of any layer go.
-            fields.retain(|(name, _)| !is_credential(name));
+            fields.retain(|(name, _)| !is_request_credential(name));
         }
         let Scratch {
             length,
             authorization,
+            #[cfg(feature = "cookies")]
             cookie,
         } = scratch;
+        // The jar's cookies for this URL, unless a header of any layer sets its own.
         #[cfg(feature = "cookies")]
-        if let Some(jar) = &self.cookies {
-            // The jar's cookies for this URL, unless a header of any layer sets its own.
+        if let Some(value) = self.cookies.as_ref().and_then(|jar| jar.cookie_header(url)) {
             if find(&fields, b"cookie").is_none() {
-                if let Some(value) = jar.cookie_header(url) {
-                    *cookie = value;
-                    let cookie: &'a String = cookie;
-                    fields.push((b"Cookie", cookie.as_bytes()));
-                }
+                *cookie = value;
+                let cookie: &'a String = cookie;
+                fields.push((b"Cookie", cookie.as_bytes()));
             }
         }
-        #[cfg(not(feature = "cookies"))]
-        let _ = cookie;
         if (!url.username().is_empty() || url.password().is_some())
             && find(&fields, b"authorization").is_none()
         {

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use http::{Method, Version};
+use http::Method;
 use url::Url;
 
 use super::AsyncClient;
@@ -174,7 +174,7 @@ impl AsyncClient {
             }
             connected => connected?,
         };
-        let protocol = Protocol::from_alpn(connection.alpn());
+        let protocol = Protocol::from_alpn(connection.alpn())?;
         let conn = Connection::new(
             protocol,
             connection,
@@ -184,8 +184,7 @@ impl AsyncClient {
         Ok(slot.fill(conn))
     }
 
-    /// A new connection to `dst`, within the connect timeout, and the protocol to speak on
-    /// it: HTTP/1.1, the only one yet (an `h2` from ALPN is an error).
+    /// A new connection to `dst`, within the connect timeout.
     async fn connect(&self, dst: &Destination) -> Result<Connected> {
         let inner = &*self.inner;
         let connect = async {
@@ -196,12 +195,7 @@ impl AsyncClient {
                 .map_err(Error::from_connector)
         };
         let limit = inner.config.connect_timeout;
-        let connection = rt::timeout(&*inner.exec, limit, TimeoutPhase::Connect, connect).await?;
-        if connection.version() != Version::HTTP_11 {
-            let msg = "the server chose HTTP/2 (ALPN h2), which this client does not speak yet";
-            return Err(Error::new(Kind::Protocol, msg));
-        }
-        Ok(connection)
+        rt::timeout(&*inner.exec, limit, TimeoutPhase::Connect, connect).await
     }
 
     /// The response whose head `conn` has just read; its body reads on from `conn`, which

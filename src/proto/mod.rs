@@ -41,13 +41,17 @@ pub(crate) enum Protocol {
 }
 
 impl Protocol {
-    /// The protocol for the ALPN protocol the server chose (`None`: no ALPN, as over plain
-    /// TCP). HTTP/2 is not spoken yet: every answer is HTTP/1.1, and a server that then
-    /// speaks HTTP/2 anyway gets [`h1::ProtoError::Http2Preface`].
-    #[allow(dead_code)] // used once the transport reports ALPN
-    pub(crate) fn from_alpn(alpn: Option<&[u8]>) -> Protocol {
-        let _ = alpn;
-        Protocol::Http1
+    /// The protocol to speak after the server chose `alpn` (`None`: no ALPN, as over plain
+    /// TCP, which means HTTP/1.1). `h2` is an error until HTTP/2 is spoken here: no byte of
+    /// HTTP/1.1 goes to a server expecting HTTP/2.
+    pub(crate) fn from_alpn(alpn: Option<&[u8]>) -> Result<Protocol, Error> {
+        match alpn {
+            Some(b"h2") => Err(Error::new(
+                crate::error::Kind::Protocol,
+                "the server chose HTTP/2 (ALPN h2), which this client does not speak yet",
+            )),
+            _ => Ok(Protocol::Http1),
+        }
     }
 }
 
@@ -144,5 +148,24 @@ impl Connection {
         match self {
             Connection::Http1(c) => c.read_length_body(out).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpn_says_which_http_to_speak() {
+        assert_eq!(Protocol::from_alpn(None).unwrap(), Protocol::Http1);
+        assert_eq!(
+            Protocol::from_alpn(Some(b"http/1.1")).unwrap(),
+            Protocol::Http1
+        );
+        let h2 = Protocol::from_alpn(Some(b"h2")).unwrap_err();
+        assert!(
+            h2.is_protocol() && h2.to_string().contains("HTTP/2"),
+            "{h2}"
+        );
     }
 }

@@ -14,7 +14,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use futures_io::{AsyncRead, AsyncWrite};
-use http::Version;
 use url::{Host, Url};
 
 pub use dns::{DnsCache, Resolve, SystemResolver};
@@ -104,14 +103,6 @@ impl Connected {
     /// The ALPN protocol the server chose, if any.
     pub fn alpn(&self) -> Option<&[u8]> {
         self.alpn.as_deref()
-    }
-
-    /// The HTTP version to speak: HTTP/2 if ALPN chose `h2`, else HTTP/1.1.
-    pub fn version(&self) -> Version {
-        match self.alpn() {
-            Some(b"h2") => Version::HTTP_2,
-            _ => Version::HTTP_11,
-        }
     }
 
     /// The stream.
@@ -253,15 +244,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn alpn_says_which_http_to_speak_and_survives_a_wrapped_stream() {
+    fn alpn_survives_a_wrapped_stream() {
         let plain = Connected::new(futures_lite::io::Cursor::new(Vec::new()));
-        assert_eq!((plain.alpn(), plain.version()), (None, Version::HTTP_11));
+        assert_eq!(plain.alpn(), None);
         let h1 = Connected::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn("http/1.1");
-        assert_eq!(h1.version(), Version::HTTP_11);
+        assert_eq!(h1.alpn(), Some(&b"http/1.1"[..]));
         let h2 = Connected::new(futures_lite::io::Cursor::new(Vec::new())).with_alpn(b"h2");
         let wrapped = h2.map_io(futures_lite::io::BufReader::new);
         assert_eq!(wrapped.alpn(), Some(&b"h2"[..]));
-        assert_eq!(wrapped.version(), Version::HTTP_2);
         assert_eq!(format!("{wrapped:?}"), r#"Connected { alpn: Some("h2") }"#);
     }
 }

@@ -14,18 +14,10 @@ use tls_requests::transport::{DnsCache, Resolve, TcpConnector};
 use tls_requests::{AsyncClient, Destination, Url};
 
 use crate::support::{Reply, Server, run, text};
+use crate::watchdog::awaited_within as within;
 
 fn exec() -> Arc<dyn Executor> {
     Arc::new(SmolExecutor)
-}
-
-/// Fails the test instead of hanging when `fut` takes longer than `limit`.
-async fn within<T>(limit: Duration, what: &str, fut: impl Future<Output = T>) -> T {
-    future::or(fut, async {
-        Timer::after(limit).await;
-        panic!("{what} did not finish within {limit:?}");
-    })
-    .await
 }
 
 /// A listening address that drops SYNs, as a host whose IPv6 route is broken does: its accept

@@ -23,3 +23,13 @@ where
         Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what} panicked"),
     }
 }
+
+/// Awaits `fut` in place, failing the test if it takes longer than `limit`: for futures
+/// that wait (a spinning one never lets the timer run; use [`within`] for those).
+pub async fn awaited_within<T>(limit: Duration, what: &str, fut: impl Future<Output = T>) -> T {
+    futures_lite::future::or(fut, async {
+        async_io::Timer::after(limit).await;
+        panic!("{what} did not finish within {limit:?}");
+    })
+    .await
+}
