@@ -34,7 +34,7 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
 pub type BoxIo = Box<dyn Io>;
 
 /// A stream a [`Connector`] opened, and what was negotiated on it: the ALPN protocol the
-/// server chose, which says the HTTP version to speak ([`version`](Self::version)).
+/// server chose, from which the client picks the HTTP version to speak.
 ///
 /// ```
 /// use std::net::TcpStream;
