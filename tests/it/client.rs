@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_lite::{AsyncReadExt, StreamExt};
 use tls_requests::{AsyncClient, Body, HeaderValue, Headers, Method, Url};
 
-use crate::support::{Reply, Server, fetch, get_all, minimal_profile_with, run};
+use crate::support::{Reply, Server, fetch, get_all, minimal_profile_with, refused_port, run};
 
 #[test]
 fn get_returns_status_headers_and_body_as_received() {
@@ -273,11 +273,7 @@ fn a_parsed_url_is_sent_as_it_is() {
 
 #[test]
 fn connection_refused_is_a_connect_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = refused_port();
     run(async {
         let err = AsyncClient::new()
             .get(format!("http://127.0.0.1:{port}/"))

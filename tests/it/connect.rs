@@ -13,7 +13,7 @@ use tls_requests::rt::{BoxFuture, Executor, SmolExecutor};
 use tls_requests::transport::{DnsCache, Resolve, TcpConnector};
 use tls_requests::{AsyncClient, Destination, Url};
 
-use crate::support::{Reply, Server, run, text};
+use crate::support::{Reply, Server, refused_addr, run, text};
 use crate::watchdog::awaited_within as within;
 
 fn exec() -> Arc<dyn Executor> {
@@ -58,11 +58,6 @@ fn bad_ip() -> IpAddr {
         eprintln!("no IPv6 loopback here: testing the fallback with 127.0.0.2 as the bad address");
         IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2))
     }
-}
-
-/// A port on `ip` where nothing listens: connecting is refused at once.
-fn refused(ip: IpAddr) -> SocketAddr {
-    TcpListener::bind((ip, 0)).unwrap().local_addr().unwrap()
 }
 
 /// Answers every name with the same addresses, in order.
@@ -120,7 +115,10 @@ fn two_addresses_of_one_family_are_raced_too() {
 
 #[test]
 fn every_address_failing_is_a_connect_error_naming_each() {
-    let bad = [refused(bad_ip()), refused(IpAddr::V4(Ipv4Addr::LOCALHOST))];
+    let bad = [
+        refused_addr(bad_ip()),
+        refused_addr(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+    ];
     run(async {
         let client = client_resolving_to(bad.to_vec()).build().unwrap();
         let err = client.get("http://down.test/").await.unwrap_err();
@@ -318,7 +316,7 @@ impl Executor for DropsTasks {
 
 #[test]
 fn a_lookup_task_dropped_by_the_executor_is_an_error_not_a_hang() {
-    let (resolver, lookups) = Counting::open(Some(vec![refused(Ipv4Addr::LOCALHOST.into())]));
+    let (resolver, lookups) = Counting::open(Some(vec![refused_addr(Ipv4Addr::LOCALHOST.into())]));
     let cache = DnsCache::new(Arc::new(DropsTasks), resolver);
     run(async {
         let answer = within(

@@ -33,7 +33,7 @@ use futures_lite::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, FutureExt
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tls_requests::{AsyncClient, Certificate, Kind, TimeoutPhase};
 
-use crate::support::{Reply, Server, run, text};
+use crate::support::{Reply, Server, refused_port, run, text};
 
 /// Cases that fail because of a library bug, as (group, case, the report). A case listed
 /// here that passes fails the suite, so the list stays true: remove it once the library is
@@ -888,16 +888,10 @@ fn redirect(code: u16, location: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-/// A port on 127.0.0.1 with nothing listening.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
 /// Redirect loops, bad targets, and redirect bodies that misbehave.
 fn redirect_cases() -> Vec<Case> {
     use Kind::{Connect, Redirect, Tls};
-    let refused = format!("http://127.0.0.1:{}/ok", closed_port());
+    let refused = format!("http://127.0.0.1:{}/ok", refused_port());
     vec![
         http(
             "redirect-loop",

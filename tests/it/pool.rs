@@ -9,7 +9,7 @@ use async_io::Timer;
 use futures_lite::future;
 use tls_requests::AsyncClient;
 
-use crate::support::{Reply, Server, fetch, get_all, run, text};
+use crate::support::{Reply, Server, fetch, get_all, refused_port, run, text};
 use crate::watchdog::within;
 
 #[test]
@@ -257,13 +257,7 @@ fn a_post_never_goes_out_on_a_connection_the_server_closed() {
 /// (issue 15, item 11).
 #[test]
 fn every_waiter_for_a_host_slot_gets_one() {
-    let refused = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!(
-            "http://127.0.0.1:{}/",
-            listener.local_addr().unwrap().port()
-        )
-    };
+    let refused = format!("http://127.0.0.1:{}/", refused_port());
     let url = refused.clone();
     let errors = within(
         Duration::from_secs(10),

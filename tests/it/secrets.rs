@@ -3,13 +3,12 @@
 //! of `Authorization`, `Proxy-Authorization`, `Cookie` and `Set-Cookie` print as `Sensitive`;
 //! URLs print without their userinfo. What goes on the wire is unchanged.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
 
 use tls_requests::{AsyncClient, HeaderValue, Headers};
 
-use crate::support::{Reply, Server, run};
+use crate::support::{Reply, Server, refused_port, run};
 
 /// Each secret is unique, so a hit names the one that leaked.
 const BEARER: &str = "Bearer tok-AUTH-1f3e";
@@ -29,15 +28,6 @@ fn assert_no_secret(what: &str, printed: &str) {
             "{what} shows {token:?}: {printed}"
         );
     }
-}
-
-/// A port where nothing listens (bound, then closed).
-fn refused_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[test]

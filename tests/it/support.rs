@@ -526,3 +526,29 @@ pub async fn get_all(
 pub fn run<T>(f: impl std::future::Future<Output = T>) -> T {
     smol::block_on(f)
 }
+
+/// An address on `ip` where connecting is refused, for as long as the test process runs.
+///
+/// A socket stays bound there without listening and without `SO_REUSEADDR`, so no other
+/// test's listener (std binds with `SO_REUSEADDR`) can be given the port meanwhile: a port
+/// merely bound and closed again could be, and the "refused" connect would then succeed.
+pub fn refused_addr(ip: std::net::IpAddr) -> SocketAddr {
+    use rustix::net::{AddressFamily, SocketType};
+    let family = if ip.is_ipv4() {
+        AddressFamily::INET
+    } else {
+        AddressFamily::INET6
+    };
+    let socket = rustix::net::socket(family, SocketType::STREAM, None).expect("a TCP socket");
+    rustix::net::bind(&socket, &SocketAddr::new(ip, 0)).expect("bind the refused port");
+    let addr = SocketAddr::try_from(rustix::net::getsockname(&socket).expect("its address"))
+        .expect("an IP address");
+    // Kept open until the process ends, so the port stays taken.
+    std::mem::forget(socket);
+    addr
+}
+
+/// A port on 127.0.0.1 where connecting is refused (see [`refused_addr`]).
+pub fn refused_port() -> u16 {
+    refused_addr(std::net::Ipv4Addr::LOCALHOST.into()).port()
+}
