@@ -337,7 +337,7 @@ fn a_lookup_task_dropped_by_the_executor_is_an_error_not_a_hang() {
 fn fetch_connect_timeout_gives_up_on_a_silent_address() {
     let blackhole = Blackhole::on(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
     let url = format!("http://{}/", blackhole.addr);
-    let out = std::process::Command::new(crate::secrets::fetch_example())
+    let out = std::process::Command::new(crate::support::fetch_example())
         .args(["--connect-timeout", "0.3", &url])
         .output()
         .unwrap();
@@ -345,7 +345,7 @@ fn fetch_connect_timeout_gives_up_on_a_silent_address() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("connect timeout"), "{stderr}");
-    let out = std::process::Command::new(crate::secrets::fetch_example())
+    let out = std::process::Command::new(crate::support::fetch_example())
         .args(["--connect-timeout", "soon", &url])
         .output()
         .unwrap();

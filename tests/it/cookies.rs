@@ -111,7 +111,7 @@ fn fetch_saves_and_sends_cookies_as_curl_does() {
     let jar = dir.join("cookies.txt");
     let jar = jar.to_str().unwrap();
     let fetch = |args: &[&str]| {
-        let out = std::process::Command::new(crate::secrets::fetch_example())
+        let out = std::process::Command::new(crate::support::fetch_example())
             .args(args)
             .output()
             .unwrap();
@@ -131,7 +131,7 @@ fn fetch_saves_and_sends_cookies_as_curl_does() {
         fetch(&["-b", "x=1; y=2", &server.url("/other")]),
         "x=1; y=2"
     );
-    let missing = std::process::Command::new(crate::secrets::fetch_example())
+    let missing = std::process::Command::new(crate::support::fetch_example())
         .args(["-b", "/nonexistent/cookies.txt", &server.url("/")])
         .output()
         .unwrap();

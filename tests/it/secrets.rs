@@ -3,12 +3,11 @@
 //! of `Authorization`, `Proxy-Authorization`, `Cookie` and `Set-Cookie` print as `Sensitive`;
 //! URLs print without their userinfo. What goes on the wire is unchanged.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use tls_requests::{AsyncClient, HeaderValue, Headers};
 
-use crate::support::{Reply, Server, refused_port, run};
+use crate::support::{Reply, Server, fetch_example, refused_port, run};
 
 /// Each secret is unique, so a hit names the one that leaked.
 const BEARER: &str = "Bearer tok-AUTH-1f3e";
@@ -182,43 +181,6 @@ fn errors_print_urls_without_the_password() {
             assert!(printed.contains("127.0.0.1:99999"), "{printed}");
         }
     });
-}
-
-/// The `fetch` example of this build. `cargo test` builds examples, but `cargo test --test
-/// it` does not, and would leave a missing or stale one: so it is built here, in the same
-/// profile (a no-op, well under a second, when it is fresh; cargo holds no lock while tests
-/// run).
-pub fn fetch_example() -> PathBuf {
-    // Test binaries live in target/<profile>/deps, examples in target/<profile>/examples.
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => "dev",
-        Some(name) => name,
-    };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--example",
-            "fetch",
-            "--profile",
-            profile,
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "cargo build --example fetch: {stderr}"
-    );
-    let path = profile_dir
-        .join("examples")
-        .join(format!("fetch{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} was not built", path.display());
-    path
 }
 
 #[test]

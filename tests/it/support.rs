@@ -552,3 +552,40 @@ pub fn refused_addr(ip: std::net::IpAddr) -> SocketAddr {
 pub fn refused_port() -> u16 {
     refused_addr(std::net::Ipv4Addr::LOCALHOST.into()).port()
 }
+
+/// The `fetch` example of this build. `cargo test` builds examples, but `cargo test --test
+/// it` does not, and would leave a missing or stale one: so it is built here, in the same
+/// profile (a no-op, well under a second, when it is fresh; cargo holds no lock while tests
+/// run).
+pub fn fetch_example() -> std::path::PathBuf {
+    // Test binaries live in target/<profile>/deps, examples in target/<profile>/examples.
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => "dev",
+        Some(name) => name,
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "--example",
+            "fetch",
+            "--profile",
+            profile,
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "cargo build --example fetch: {stderr}"
+    );
+    let path = profile_dir
+        .join("examples")
+        .join(format!("fetch{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "{} was not built", path.display());
+    path
+}
