@@ -10,7 +10,9 @@ use url::Url;
 
 use crate::error::{Error, Kind, Result, printable};
 use crate::headers::Headers;
+use crate::hooks::Hooks;
 use crate::redirect;
+use crate::retry::Retry;
 
 /// A request body: nothing, bytes in memory, or a stream sent with chunked encoding.
 ///
@@ -116,12 +118,13 @@ impl From<&'static [u8]> for Body {
 }
 
 /// Per-request settings; each one set here overrides the client's.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct RequestOptions {
     pub(crate) timeout: Option<Duration>,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) follow_redirects: Option<bool>,
     pub(crate) max_redirects: Option<usize>,
+    pub(crate) retry: Option<Retry>,
 }
 
 /// An HTTP request: method, URL, headers in order, body, and per-request options.
@@ -134,6 +137,8 @@ pub struct Request {
     pub(crate) headers: Headers,
     pub(crate) body: Body,
     pub(crate) options: RequestOptions,
+    /// Hooks of this request, run after the client's.
+    pub(crate) hooks: Hooks,
     /// A redirect took this request away from the origin it was made for: no layer's
     /// credentials go with it.
     pub(crate) cross_origin: bool,
@@ -148,6 +153,7 @@ impl Request {
             headers: Headers::new(),
             body: Body::empty(),
             options: RequestOptions::default(),
+            hooks: Hooks::default(),
             cross_origin: false,
         }
     }

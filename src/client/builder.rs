@@ -9,9 +9,13 @@ use url::Url;
 use super::{AsyncClient, Inner};
 use crate::error::{Error, Kind, Result};
 use crate::headers::Headers;
+use crate::hooks::Hooks;
 use crate::pool::{Pool, PoolConfig};
 use crate::profile::Profile;
 use crate::proto::h1::Limits;
+use crate::request::Request;
+use crate::response::Response;
+use crate::retry::Retry;
 use crate::rt::{self, Executor};
 use crate::transport::{Certificate, Connector, Resolve, TcpConnector, TlsConnector, TlsOptions};
 
@@ -35,6 +39,10 @@ pub(super) struct Config {
     pub(super) decompress: bool,
     pub(super) max_body_bytes: usize,
     pub(super) header_order: Option<Vec<String>>,
+    /// When requests are tried again; `None`: never.
+    pub(super) retry: Option<Retry>,
+    /// Hooks every request and response of the client goes through.
+    pub(super) hooks: Hooks,
     /// The jar every response stores into and every request reads from; `None` when off.
     #[cfg(feature = "cookies")]
     pub(super) cookies: Option<crate::CookieJar>,
@@ -130,6 +138,8 @@ impl Default for ClientBuilder {
                 decompress: true,
                 max_body_bytes: DEFAULT_MAX_BODY,
                 header_order: None,
+                retry: None,
+                hooks: Hooks::default(),
                 #[cfg(feature = "cookies")]
                 cookies: Some(crate::CookieJar::new()),
             },
@@ -241,6 +251,56 @@ impl ClientBuilder {
     #[cfg(feature = "cookies")]
     pub fn cookie_store(mut self, keep: bool) -> ClientBuilder {
         self.config.cookies = keep.then(|| self.config.cookies.take().unwrap_or_default());
+        self
+    }
+
+    /// Retries requests as `retry` says (see [`Retry`]). Default: no retries.
+    ///
+    /// [`Retry`]: crate::Retry
+    pub fn retry(mut self, retry: Retry) -> ClientBuilder {
+        self.config.retry = Some(retry);
+        self
+    }
+
+    /// Adds a hook that may change every request before it is sent: each hop of a redirect
+    /// chain, once per hop however many times it is retried. Hooks run in the order added,
+    /// the client's before the request's; an error from one ends the request with it.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, HeaderValue, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|req| {
+    ///     let signed = req.headers.get("x-signed").cloned();
+    ///     MockResponse::new(200).body(signed.unwrap_or(HeaderValue::from_static("no")).as_bytes().to_vec())
+    /// });
+    /// let client = AsyncClient::builder()
+    ///     .connector(mock)
+    ///     .on_request(|request| {
+    ///         let signature = HeaderValue::from_str(request.url().path()).unwrap();
+    ///         request.headers_mut().insert("X-Signed", signature).unwrap();
+    ///         Ok(())
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(client.get("https://example.com/a").await?.text().await?, "/a");
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn on_request(
+        mut self,
+        hook: impl Fn(&mut Request) -> crate::Result<()> + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.config.hooks.on_request(hook);
+        self
+    }
+
+    /// Adds a hook that sees every response head as it arrives: redirect hops and retried
+    /// attempts included, before the body is read. An error from one ends the request with
+    /// it (`|r| r.raise_for_status()` turns every 4xx and 5xx into an error).
+    pub fn on_response(
+        mut self,
+        hook: impl Fn(&Response) -> crate::Result<()> + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.config.hooks.on_response(hook);
         self
     }
 

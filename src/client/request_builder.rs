@@ -161,6 +161,39 @@ impl<M> RequestBuilder<M> {
         })
     }
 
+    /// Retries this request as `retry` says, instead of as the client does;
+    /// `Retry::new(0)` never retries it.
+    pub fn retry(self, retry: crate::Retry) -> RequestBuilder<M> {
+        self.map(|r| {
+            r.options.retry = Some(retry);
+            Ok(())
+        })
+    }
+
+    /// Adds a hook that may change this request before each hop is sent, after the
+    /// client's hooks (see [`ClientBuilder::on_request`](crate::ClientBuilder::on_request)).
+    pub fn on_request(
+        self,
+        hook: impl Fn(&mut Request) -> Result<()> + Send + Sync + 'static,
+    ) -> RequestBuilder<M> {
+        self.map(|r| {
+            r.hooks.on_request(hook);
+            Ok(())
+        })
+    }
+
+    /// Adds a hook that sees every response head of this request, after the client's hooks
+    /// (see [`ClientBuilder::on_response`](crate::ClientBuilder::on_response)).
+    pub fn on_response(
+        self,
+        hook: impl Fn(&Response) -> Result<()> + Send + Sync + 'static,
+    ) -> RequestBuilder<M> {
+        self.map(|r| {
+            r.hooks.on_response(hook);
+            Ok(())
+        })
+    }
+
     /// The request, without sending it.
     pub fn build(self) -> Result<Request> {
         self.request

@@ -1,5 +1,6 @@
-//! The send path: a total timeout around everything, redirects followed, one exchange on a
-//! pooled connection, retried once on a fresh one when a reused one was stale.
+//! The send path: a total timeout around everything, redirects followed, each hop through
+//! the hooks and tried again as the retry policy says, one exchange on a pooled connection,
+//! retried once on a fresh one when a reused one was stale.
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use crate::proto::{Connection, Protocol, ResponseHead};
 use crate::redirect;
 use crate::request::{BodyKind, Request};
 use crate::response::{Response, ResponseBody};
+use crate::retry::{Outcome, Retry, is_idempotent};
 use crate::rt::{self, Deadlines, Executor};
 use crate::transport::{Connected, Destination};
 
@@ -59,12 +61,8 @@ impl AsyncClient {
             .unwrap_or(config.max_redirects);
         let mut history = Vec::new();
         loop {
-            let sent = self.send_once(&mut request, end).await;
+            let sent = self.send_hop(&mut request, end).await;
             let mut response = sent.map_err(|e| e.with_request(&request.method, &request.url))?;
-            #[cfg(feature = "cookies")]
-            if let Some(jar) = &config.cookies {
-                jar.store_response(&response.url, &response.headers);
-            }
             if !follow || !response.status.is_redirection() {
                 response.history = history;
                 return Ok(response);
@@ -94,6 +92,74 @@ impl AsyncClient {
         }
     }
 
+    /// One hop of a redirect chain: the request hooks, then the exchange, tried again as the
+    /// retry policy says (not for a one-shot stream body); every response goes through
+    /// [`received`](Self::received).
+    async fn send_hop(&self, request: &mut Request, end: Option<Instant>) -> Result<Response> {
+        let config = &self.inner.config;
+        config.hooks.run_request(request)?;
+        let own = request.options.retry.take();
+        let retry = own.as_ref().or(config.retry.as_ref());
+        let sent = match retry {
+            Some(retry) if !matches!(request.body.kind, BodyKind::Stream(_)) => {
+                // Boxed: most requests are not retried, and would carry its state.
+                Box::pin(self.send_retrying(retry, request, end)).await
+            }
+            _ => match self.send_once(request, end).await {
+                Ok(response) => self.received(request, &response).map(|()| response),
+                Err(e) => Err(e),
+            },
+        };
+        request.options.retry = own;
+        sent
+    }
+
+    /// Attempts of one hop until one is not worth retrying, with `retry`'s waits between
+    /// them on the executor's timer; a response retried is drained for its connection.
+    async fn send_retrying(
+        &self,
+        retry: &Retry,
+        request: &mut Request,
+        end: Option<Instant>,
+    ) -> Result<Response> {
+        let exec = &*self.inner.exec;
+        let first = Instant::now();
+        let mut retries = 0;
+        loop {
+            let sent = self.send_once(request, end).await;
+            if let Ok(response) = &sent {
+                self.received(request, response)?;
+            }
+            let outcome = match &sent {
+                Ok(response) => {
+                    Outcome::Status(response.status, response.headers.get("retry-after"))
+                }
+                Err(e) => Outcome::Failed(e),
+            };
+            let left = end.map(|end| end.saturating_duration_since(Instant::now()));
+            let Some(wait) = retry.wait(retries, &request.method, outcome, first.elapsed(), left)
+            else {
+                return sent;
+            };
+            if let Ok(response) = sent {
+                drain(exec, response).await;
+            }
+            exec.sleep(wait).await;
+            retries += 1;
+        }
+    }
+
+    /// What every response received goes through: the cookie jar stores its `Set-Cookie`
+    /// fields, and the response hooks see it.
+    fn received(&self, request: &Request, response: &Response) -> Result<()> {
+        let config = &self.inner.config;
+        #[cfg(feature = "cookies")]
+        if let Some(jar) = &config.cookies {
+            jar.store_response(&response.url, &response.headers);
+        }
+        config.hooks.run_response(request, response)
+    }
+
     /// One request on one connection, retried once on a new connection when a reused one
     /// turns out to be closed before it took any part of the request.
     async fn send_once(&self, request: &mut Request, end: Option<Instant>) -> Result<Response> {
@@ -106,15 +172,7 @@ impl AsyncClient {
         };
         let is_head = request.method == Method::HEAD;
         let replayable = !matches!(request.body.kind, BodyKind::Stream(_));
-        let idempotent = matches!(
-            request.method,
-            Method::GET
-                | Method::HEAD
-                | Method::OPTIONS
-                | Method::PUT
-                | Method::DELETE
-                | Method::TRACE
-        );
+        let idempotent = is_idempotent(&request.method);
 
         let mut attempt = 0;
         loop {
