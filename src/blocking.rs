@@ -61,8 +61,7 @@ impl Client {
 
     /// A request with any method.
     pub fn request(&self, method: Method, url: impl crate::IntoUrl) -> RequestBuilder {
-        let async_builder = self.inner.request(method, url);
-        crate::RequestBuilder::new(async_builder.client, async_builder.request)
+        self.inner.request(method, url).into_mode()
     }
 
     /// A request built but not sent.
@@ -97,9 +96,7 @@ impl From<AsyncClient> for Client {
 impl RequestBuilder {
     /// Sends the request and waits for the response head.
     pub fn send(self) -> Result<Response> {
-        let crate::RequestBuilder {
-            client, request, ..
-        } = self;
+        let (client, request) = self.finish();
         async_io::block_on(client.send(request?)).map(Response)
     }
 }

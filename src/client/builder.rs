@@ -30,6 +30,8 @@ pub(super) struct Config {
     /// The profile's default headers with the client's over them, in order.
     pub(super) headers: Headers,
     pub(super) base_url: Option<Url>,
+    /// Query pairs every request gets, unless it sets their names itself.
+    pub(super) query: Vec<(String, String)>,
     pub(super) connect_timeout: Option<Duration>,
     pub(super) read_timeout: Option<Duration>,
     pub(super) timeout: Option<Duration>,
@@ -129,6 +131,7 @@ impl Default for ClientBuilder {
             config: Config {
                 headers: Headers::new(),
                 base_url: None,
+                query: Vec::new(),
                 connect_timeout: Some(DEFAULT_TIMEOUT),
                 read_timeout: Some(DEFAULT_TIMEOUT),
                 timeout: None,
@@ -213,6 +216,33 @@ impl ClientBuilder {
                 self.error.get_or_insert(Error::new(Kind::Url, e));
             }
         }
+        self
+    }
+
+    /// Query parameters for every request, after the URL's own and before the request's
+    /// ([`RequestBuilder::query`](crate::RequestBuilder::query)); a name the URL or the
+    /// request sets replaces the default of that name.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|req| MockResponse::new(200).body(req.url.query().unwrap_or("").to_owned()));
+    /// let client = AsyncClient::builder()
+    ///     .connector(mock)
+    ///     .query([("key", "k1"), ("lang", "en")])
+    ///     .build()?;
+    /// let r = client.get("https://example.com/search?q=a b").query([("lang", "fr")]).await?;
+    /// assert_eq!(r.text().await?, "q=a%20b&key=k1&lang=fr");
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn query<K: AsRef<str>, V: AsRef<str>>(
+        mut self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> ClientBuilder {
+        self.config
+            .query
+            .extend(super::request_builder::owned_pairs(pairs));
         self
     }
 

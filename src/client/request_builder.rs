@@ -34,8 +34,11 @@ use crate::rt::BoxFuture;
 /// waits on the current thread; `M` says which one it is.
 #[must_use = "a request is only sent when awaited or sent"]
 pub struct RequestBuilder<M = AsyncMode> {
-    pub(crate) client: AsyncClient,
-    pub(crate) request: Result<Request>,
+    client: AsyncClient,
+    request: Result<Request>,
+    /// The pairs of [`query`](Self::query), put in the URL with the client's defaults when
+    /// the request is finished.
+    query: Vec<(String, String)>,
     mode: PhantomData<M>,
 }
 
@@ -48,8 +51,49 @@ impl<M> RequestBuilder<M> {
         RequestBuilder {
             client,
             request,
+            query: Vec::new(),
             mode: PhantomData,
         }
+    }
+
+    /// The same builder, of another mode.
+    pub(crate) fn into_mode<N>(self) -> RequestBuilder<N> {
+        let RequestBuilder {
+            client,
+            request,
+            query,
+            ..
+        } = self;
+        RequestBuilder {
+            client,
+            request,
+            query,
+            mode: PhantomData,
+        }
+    }
+
+    /// The client, and the request with its query complete: the URL's own pairs, then the
+    /// client's defaults whose names neither the URL nor [`query`](Self::query) set, then the
+    /// pairs of `query`.
+    pub(crate) fn finish(self) -> (AsyncClient, Result<Request>) {
+        let RequestBuilder {
+            client,
+            mut request,
+            query,
+            ..
+        } = self;
+        let defaults = &client.inner.config.query;
+        if let (Ok(r), false) = (&mut request, query.is_empty() && defaults.is_empty()) {
+            let given = |name: &str| {
+                query.iter().any(|(n, _)| n == name) || r.url.query_pairs().any(|(n, _)| n == name)
+            };
+            let defaults: Vec<_> = defaults.iter().filter(|(n, _)| !given(n)).collect();
+            if !defaults.is_empty() || !query.is_empty() {
+                let mut pairs = r.url.query_pairs_mut();
+                pairs.extend_pairs(defaults).extend_pairs(&query);
+            }
+        }
+        (client, request)
     }
 
     fn map(mut self, f: impl FnOnce(&mut Request) -> Result<()>) -> RequestBuilder<M> {
@@ -83,15 +127,16 @@ impl<M> RequestBuilder<M> {
         })
     }
 
-    /// Appends query parameters, form-urlencoded, after any the URL has.
+    /// Appends query parameters, form-urlencoded (a space is `+`, other bytes outside the
+    /// unreserved set percent-encoded as UTF-8), after any the URL has, in order; repeated
+    /// names are kept. A name set here or in the URL replaces the client's default of that
+    /// name ([`ClientBuilder::query`](crate::ClientBuilder::query)).
     pub fn query<K: AsRef<str>, V: AsRef<str>>(
-        self,
+        mut self,
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> RequestBuilder<M> {
-        self.map(|r| {
-            r.url.query_pairs_mut().extend_pairs(pairs);
-            Ok(())
-        })
+        self.query.extend(owned_pairs(pairs));
+        self
     }
 
     /// Sets the body.
@@ -196,18 +241,24 @@ impl<M> RequestBuilder<M> {
 
     /// The request, without sending it.
     pub fn build(self) -> Result<Request> {
-        self.request
+        self.finish().1
     }
 }
 
 impl RequestBuilder<AsyncMode> {
     /// Sends the request and waits for the response head.
     pub fn send(self) -> impl Future<Output = Result<Response>> + Send + 'static {
-        let RequestBuilder {
-            client, request, ..
-        } = self;
+        let (client, request) = self.finish();
         async move { client.send(request?).await }
     }
+}
+
+/// Query pairs as the builders keep them.
+pub(super) fn owned_pairs<K: AsRef<str>, V: AsRef<str>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> impl Iterator<Item = (String, String)> {
+    let pairs = pairs.into_iter();
+    pairs.map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned()))
 }
 
 fn set_content_type(r: &mut Request, value: &'static str) {

@@ -17,6 +17,7 @@ mod mock;
 mod nginx;
 mod pool;
 mod profile;
+mod query;
 mod redirect;
 mod retry;
 mod secrets;
