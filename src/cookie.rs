@@ -108,37 +108,90 @@ impl CookieJar {
         self.len() == 0
     }
 
+    /// The unexpired cookies, each with what the file formats record.
+    fn saved(&self) -> Vec<Saved> {
+        let store = self.lock();
+        let cookies = store.iter_unexpired().filter_map(|c| {
+            let (host, subdomains) = match &c.domain {
+                cookie_store::CookieDomain::Suffix(d) => (d.clone(), true),
+                cookie_store::CookieDomain::HostOnly(d) => (d.clone(), false),
+                _ => return None,
+            };
+            let expires = match c.expires {
+                cookie_store::CookieExpiration::AtUtc(at) => Some(at.unix_timestamp().max(1)),
+                cookie_store::CookieExpiration::SessionEnd => None,
+            };
+            let same_site = c.same_site().map(|s| s.to_string());
+            Some(Saved {
+                host,
+                subdomains,
+                path: String::from(c.path.as_ref()),
+                secure: c.secure() == Some(true),
+                http_only: c.http_only() == Some(true),
+                expires: expires.map(|at| at as u64),
+                same_site,
+                name: c.name().to_owned(),
+                value: c.value().to_owned(),
+            })
+        });
+        cookies.collect()
+    }
+
+    /// Adds `cookie` as loaded from a file, unless it has expired; true if it was kept.
+    fn load(&self, cookie: &Saved, now: u64) -> bool {
+        if cookie.expires.is_some_and(|at| at <= now) {
+            return false;
+        }
+        let Saved {
+            host, path, name, ..
+        } = cookie;
+        let scheme = if cookie.secure { "https" } else { "http" };
+        let Ok(url) = Url::parse(&format!("{scheme}://{host}{path}")) else {
+            return false;
+        };
+        let mut set_cookie = format!("{name}={}; Path={path}", cookie.value);
+        if cookie.subdomains {
+            set_cookie.push_str(&format!("; Domain={host}"));
+        }
+        if let Some(at) = cookie.expires {
+            set_cookie.push_str(&format!("; Max-Age={}", at - now));
+        }
+        if cookie.secure {
+            set_cookie.push_str("; Secure");
+        }
+        if cookie.http_only {
+            set_cookie.push_str("; HttpOnly");
+        }
+        if let Some(same_site) = &cookie.same_site {
+            set_cookie.push_str(&format!("; SameSite={same_site}"));
+        }
+        self.add(&set_cookie, &url)
+    }
+
     /// The unexpired cookies in the Netscape `cookies.txt` format that curl reads and
     /// writes (`-b FILE`, `-c FILE`): one line each, tab-separated domain (with a leading
     /// dot and `TRUE` when it covers subdomains; `#HttpOnly_` before it for HttpOnly
     /// cookies), path, secure, expiry in Unix seconds (0 for session cookies), name, value.
     pub fn to_netscape(&self) -> String {
         let mut out = String::from("# Netscape HTTP Cookie File\n");
-        for c in self.lock().iter_unexpired() {
-            let (domain, subdomains) = match &c.domain {
-                cookie_store::CookieDomain::Suffix(d) => (format!(".{d}"), "TRUE"),
-                cookie_store::CookieDomain::HostOnly(d) => (d.clone(), "FALSE"),
-                _ => continue,
-            };
-            let expires = match c.expires {
-                cookie_store::CookieExpiration::AtUtc(at) => at.unix_timestamp().max(0),
-                cookie_store::CookieExpiration::SessionEnd => 0,
-            };
-            let http_only = if c.http_only() == Some(true) {
-                "#HttpOnly_"
+        for c in self.saved() {
+            let http_only = if c.http_only { "#HttpOnly_" } else { "" };
+            let (dot, subdomains) = if c.subdomains {
+                (".", "TRUE")
             } else {
-                ""
+                ("", "FALSE")
             };
-            let secure = if c.secure() == Some(true) {
-                "TRUE"
-            } else {
-                "FALSE"
-            };
-            let path: &str = c.path.as_ref();
+            let secure = if c.secure { "TRUE" } else { "FALSE" };
+            let Saved {
+                host,
+                path,
+                name,
+                value,
+                ..
+            } = &c;
+            let expires = c.expires.unwrap_or(0);
             out.push_str(&format!(
-                "{http_only}{domain}\t{subdomains}\t{path}\t{secure}\t{expires}\t{}\t{}\n",
-                c.name(),
-                c.value()
+                "{http_only}{dot}{host}\t{subdomains}\t{path}\t{secure}\t{expires}\t{name}\t{value}\n"
             ));
         }
         out
@@ -148,9 +201,7 @@ impl CookieJar {
     /// [`to_netscape`](Self::to_netscape)); comment, blank and malformed lines are skipped,
     /// and so are cookies already expired. Returns how many were added.
     pub fn add_netscape(&self, text: &str) -> usize {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = unix_now();
         let mut added = 0;
         for line in text.lines() {
             let (line, http_only) = match line.strip_prefix("#HttpOnly_") {
@@ -165,31 +216,98 @@ impl CookieJar {
             let Ok(expires) = expires.parse::<u64>() else {
                 continue;
             };
-            if expires != 0 && expires <= now {
-                continue;
-            }
-            let host = domain.trim_start_matches('.');
-            let secure = secure.eq_ignore_ascii_case("TRUE");
-            let scheme = if secure { "https" } else { "http" };
-            let Ok(url) = Url::parse(&format!("{scheme}://{host}{path}")) else {
-                continue;
+            let cookie = Saved {
+                host: domain.trim_start_matches('.').to_owned(),
+                subdomains: subdomains.eq_ignore_ascii_case("TRUE"),
+                path: path.to_owned(),
+                secure: secure.eq_ignore_ascii_case("TRUE"),
+                http_only,
+                expires: (expires != 0).then_some(expires),
+                same_site: None,
+                name: name.to_owned(),
+                value: value.to_owned(),
             };
-            let mut set_cookie = format!("{name}={value}; Path={path}");
-            if subdomains.eq_ignore_ascii_case("TRUE") {
-                set_cookie.push_str(&format!("; Domain={host}"));
-            }
-            if expires != 0 {
-                set_cookie.push_str(&format!("; Max-Age={}", expires - now));
-            }
-            if secure {
-                set_cookie.push_str("; Secure");
-            }
-            if http_only {
-                set_cookie.push_str("; HttpOnly");
-            }
-            added += usize::from(self.add(&set_cookie, &url));
+            added += usize::from(self.load(&cookie, now));
         }
         added
+    }
+
+    /// The unexpired cookies as JSON, in the form browser automation tools (Playwright's
+    /// `storageState`, Puppeteer's `page.cookies()`) read and write: an array of objects
+    /// with `name`, `value`, `domain` (with a leading dot when it covers subdomains),
+    /// `path`, `expires` (Unix seconds, `-1` for a session cookie), `httpOnly`, `secure`
+    /// and, when set, `sameSite` (`"Strict"`, `"Lax"` or `"None"`).
+    #[cfg(feature = "json")]
+    pub fn to_json(&self) -> String {
+        use serde_json::{Value, json};
+        let cookies: Vec<Value> = self
+            .saved()
+            .into_iter()
+            .map(|c| {
+                let dot = if c.subdomains { "." } else { "" };
+                let mut cookie = json!({
+                    "name": c.name,
+                    "value": c.value,
+                    "domain": format!("{dot}{}", c.host),
+                    "path": c.path,
+                    "expires": c.expires.map_or(-1, |at| at as i64),
+                    "httpOnly": c.http_only,
+                    "secure": c.secure,
+                });
+                if let Some(same_site) = c.same_site {
+                    cookie["sameSite"] = Value::String(same_site);
+                }
+                cookie
+            })
+            .collect();
+        Value::Array(cookies).to_string()
+    }
+
+    /// Adds the cookies of a JSON array as [`to_json`](Self::to_json) writes it (or a
+    /// Playwright `storageState` object, whose `cookies` it reads); objects without a name,
+    /// value and domain are skipped, and so are cookies already expired. Returns how many
+    /// were added; text that is not such JSON is an error of kind [`Kind::Builder`].
+    ///
+    /// [`Kind::Builder`]: crate::Kind::Builder
+    #[cfg(feature = "json")]
+    pub fn add_json(&self, text: &str) -> crate::Result<usize> {
+        use serde_json::Value;
+        let bad =
+            |why: &str| crate::Error::new(crate::Kind::Builder, format!("cookie JSON: {why}"));
+        let parsed: Value = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
+        let list = match &parsed {
+            Value::Array(list) => list,
+            Value::Object(state) => match state.get("cookies") {
+                Some(Value::Array(list)) => list,
+                _ => return Err(bad("an object without a \"cookies\" array")),
+            },
+            _ => return Err(bad("neither an array nor an object")),
+        };
+        let now = unix_now();
+        let text = |c: &Value, key: &str| c.get(key).and_then(Value::as_str).map(str::to_owned);
+        let flag = |c: &Value, key: &str| c.get(key).and_then(Value::as_bool) == Some(true);
+        let mut added = 0;
+        for c in list {
+            let (Some(name), Some(value), Some(domain)) =
+                (text(c, "name"), text(c, "value"), text(c, "domain"))
+            else {
+                continue;
+            };
+            let expires = c.get("expires").and_then(Value::as_f64).unwrap_or(-1.0);
+            let cookie = Saved {
+                host: domain.trim_start_matches('.').to_owned(),
+                subdomains: domain.starts_with('.'),
+                path: text(c, "path").unwrap_or_else(|| "/".to_owned()),
+                secure: flag(c, "secure"),
+                http_only: flag(c, "httpOnly"),
+                expires: (expires > 0.0).then_some(expires as u64),
+                same_site: text(c, "sameSite"),
+                name,
+                value,
+            };
+            added += usize::from(self.load(&cookie, now));
+        }
+        Ok(added)
     }
 
     /// Stores every `Set-Cookie` field of a response from `url`; malformed ones are skipped.
@@ -206,6 +324,26 @@ impl CookieJar {
             }
         }
     }
+}
+
+/// A cookie as the file formats record it.
+struct Saved {
+    host: String,
+    /// Sent to the host's subdomains too (a `Domain` cookie), not to the host alone.
+    subdomains: bool,
+    path: String,
+    secure: bool,
+    http_only: bool,
+    /// Unix seconds; `None` for a session cookie.
+    expires: Option<u64>,
+    same_site: Option<String>,
+    name: String,
+    value: String,
+}
+
+fn unix_now() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since.map_or(0, |d| d.as_secs())
 }
 
 impl fmt::Debug for CookieJar {
@@ -324,6 +462,83 @@ mod tests {
                 .as_deref(),
             Some("a=1")
         );
+    }
+
+    #[cfg(feature = "json")]
+    #[test]
+    fn json_round_trips_and_reads_playwright_state() {
+        let jar = CookieJar::new();
+        let site = url("https://shop.example.com/");
+        jar.add("a=1; Path=/; SameSite=Lax", &site);
+        jar.add(
+            "d=4; Domain=example.com; Path=/cart; Secure; HttpOnly; Max-Age=3600; SameSite=None",
+            &site,
+        );
+        let text = jar.to_json();
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut list = parsed.as_array().unwrap().clone();
+        list.sort_by_key(|c| c["name"].as_str().unwrap().to_owned());
+        assert_eq!(
+            list[0],
+            serde_json::json!({"name": "a", "value": "1", "domain": "shop.example.com",
+                "path": "/", "expires": -1, "httpOnly": false, "secure": false, "sameSite": "Lax"})
+        );
+        assert_eq!(list[1]["domain"], ".example.com");
+        assert_eq!(
+            (list[1]["httpOnly"].as_bool(), list[1]["secure"].as_bool()),
+            (Some(true), Some(true))
+        );
+        assert_eq!(list[1]["sameSite"], "None");
+        let now = unix_now() as f64;
+        let expires = list[1]["expires"].as_f64().unwrap();
+        assert!(
+            (now + 3500.0..=now + 3600.0).contains(&expires),
+            "{expires}"
+        );
+
+        let copy = CookieJar::new();
+        assert_eq!(copy.add_json(&text).unwrap(), 2);
+        // The same cookies, an expiry a second off at most (it travels as Max-Age).
+        let fields = |j: &CookieJar| {
+            let mut all: Vec<_> = j
+                .saved()
+                .into_iter()
+                .map(|c| {
+                    (
+                        c.name,
+                        c.value,
+                        c.host,
+                        c.subdomains,
+                        c.path,
+                        c.secure,
+                        c.http_only,
+                        c.same_site,
+                        c.expires.is_some(),
+                    )
+                })
+                .collect();
+            all.sort();
+            all
+        };
+        assert_eq!(fields(&copy), fields(&jar));
+        let expiry = |j: &CookieJar| j.saved().iter().find_map(|c| c.expires).unwrap();
+        assert!(expiry(&copy).abs_diff(expiry(&jar)) <= 1);
+
+        // Playwright's storageState: fractional expiry, an expired and a nameless cookie.
+        let state = r#"{"cookies": [
+            {"name": "sid", "value": "x", "domain": "app.example.org", "path": "/",
+             "expires": 4102444800.5, "httpOnly": true, "secure": true, "sameSite": "Strict"},
+            {"name": "old", "value": "y", "domain": "app.example.org", "path": "/", "expires": 1},
+            {"value": "no name", "domain": "app.example.org"}
+        ], "origins": []}"#;
+        let loaded = CookieJar::new();
+        assert_eq!(loaded.add_json(state).unwrap(), 1);
+        let app = url("https://app.example.org/");
+        assert_eq!(loaded.cookie_header(&app).as_deref(), Some("sid=x"));
+        for bad in ["", "{", "42", r#"{"origins": []}"#] {
+            let err = loaded.add_json(bad).unwrap_err();
+            assert_eq!(err.kind(), crate::Kind::Builder, "{bad:?}");
+        }
     }
 
     fn sorted(s: &str) -> Vec<String> {
