@@ -60,7 +60,10 @@ impl CookieJar {
     /// `url`'s) is ignored, as a browser ignores it; the result says whether it was kept.
     pub fn add(&self, set_cookie: &str, url: &Url) -> bool {
         self.used.store(true, Ordering::Release);
-        self.lock().parse(set_cookie, url).is_ok()
+        let Some(set_cookie) = admissible(set_cookie, url) else {
+            return false;
+        };
+        self.lock().parse(&set_cookie, url).is_ok()
     }
 
     /// The `Cookie` header value a request to `url` carries now (`"a=1; b=2"`), or `None`
@@ -319,10 +322,58 @@ impl CookieJar {
         self.used.store(true, Ordering::Release);
         let mut store = self.lock();
         for value in fields {
-            if let Ok(value) = value.to_str() {
-                let _ = store.parse(value, url);
+            if let Some(value) = value.to_str().ok().and_then(|v| admissible(v, url)) {
+                let _ = store.parse(&value, url);
             }
         }
+    }
+}
+
+/// `set_cookie` as the jar may take it from `url`: `None` when its `Domain` is a public
+/// suffix (`com`, `co.uk`, `github.io`) other than the host itself, which would send it to
+/// every site under that suffix; such a `Domain` that is the host itself is dropped, so the
+/// cookie is the host's alone (RFC 6265, section 5.3, step 5). Without the `public-suffix`
+/// feature, every value passes.
+fn admissible<'a>(set_cookie: &'a str, url: &Url) -> Option<std::borrow::Cow<'a, str>> {
+    #[cfg(feature = "public-suffix")]
+    {
+        let host = match url.host() {
+            Some(url::Host::Domain(host)) => host,
+            _ => return Some(set_cookie.into()),
+        };
+        let is_domain = |attr: &str| {
+            let name = attr.split('=').next().unwrap_or_default();
+            name.trim().eq_ignore_ascii_case("domain")
+        };
+        // The last `Domain` counts (RFC 6265, section 5.3, step 4).
+        let Some(attr) = set_cookie
+            .split(';')
+            .skip(1)
+            .filter(|a| is_domain(a))
+            .last()
+        else {
+            return Some(set_cookie.into());
+        };
+        let domain = attr.split_once('=').map_or("", |(_, d)| d.trim());
+        let domain = domain.trim_start_matches('.').to_ascii_lowercase();
+        if domain.is_empty() || psl::suffix_str(&domain) != Some(domain.as_str()) {
+            return Some(set_cookie.into());
+        }
+        if !domain.eq_ignore_ascii_case(host) {
+            return None;
+        }
+        let mut parts = set_cookie.split(';');
+        let pair = parts.next().unwrap_or_default();
+        let kept: Vec<&str> = [pair]
+            .into_iter()
+            .chain(parts.filter(|a| !is_domain(a)))
+            .collect();
+        Some(kept.join(";").into())
+    }
+    #[cfg(not(feature = "public-suffix"))]
+    {
+        let _ = url;
+        Some(set_cookie.into())
     }
 }
 
@@ -358,6 +409,7 @@ impl fmt::Debug for CookieJar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::HeaderValue;
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
@@ -462,6 +514,38 @@ mod tests {
                 .as_deref(),
             Some("a=1")
         );
+    }
+
+    #[cfg(feature = "public-suffix")]
+    #[test]
+    fn a_domain_that_is_a_public_suffix_is_refused() {
+        let jar = CookieJar::new();
+        let shop = url("https://shop.example.co.uk/");
+        for refused in [
+            "a=1; Domain=co.uk",
+            "a=1; Domain=.CO.UK; Path=/",
+            "a=1; Domain=uk",
+            "a=1; Domain=example.co.uk; Domain=co.uk",
+        ] {
+            assert!(!jar.add(refused, &shop), "{refused}");
+        }
+        assert!(jar.add("ok=1; Domain=example.co.uk", &shop));
+        assert!(!jar.add("pages=1; Domain=github.io", &url("https://me.github.io/")));
+        // The suffix itself may set a cookie, for itself alone.
+        let suffix = url("https://github.io/");
+        assert!(jar.add("own=1; Domain=github.io; Path=/", &suffix));
+        assert_eq!(jar.cookie_header(&suffix).as_deref(), Some("own=1"));
+        assert_eq!(jar.cookie_header(&url("https://me.github.io/")), None);
+        let mut headers = Headers::new();
+        let tossed = HeaderValue::from_static("toss=1; Domain=co.uk; Path=/");
+        headers.append("Set-Cookie", tossed).unwrap();
+        jar.store_response(&shop, &headers);
+        assert_eq!(
+            jar.cookie_header(&url("https://other.co.uk/")),
+            None,
+            "a response cannot toss a cookie onto every site"
+        );
+        assert_eq!(jar.len(), 2);
     }
 
     #[cfg(feature = "json")]
