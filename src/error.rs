@@ -68,6 +68,12 @@ pub enum Kind {
     Io,
     /// The client was closed with [`AsyncClient::close`](crate::AsyncClient::close).
     Closed,
+    /// The proxy refused or failed the request: a CONNECT answered with another status than
+    /// 200 (its status line is in the message; 407 when the proxy wants other credentials),
+    /// a SOCKS reply other than success (its code is in the message), or a proxy that does
+    /// not speak its protocol. A proxy that cannot be reached is [`Kind::Connect`], naming
+    /// the proxy; errors of the origin behind a proxy keep their own kinds.
+    Proxy,
 }
 
 /// Which deadline a [`Kind::Timeout`] error ran into.
@@ -254,6 +260,11 @@ impl Error {
     pub fn is_closed(&self) -> bool {
         self.inner.kind == Kind::Closed
     }
+
+    /// True for [`Kind::Proxy`].
+    pub fn is_proxy(&self) -> bool {
+        self.inner.kind == Kind::Proxy
+    }
 }
 
 impl fmt::Display for Kind {
@@ -279,6 +290,7 @@ impl fmt::Display for Kind {
             Kind::Decode => f.write_str("body decoding failed"),
             Kind::Io => f.write_str("connection error"),
             Kind::Closed => f.write_str("client is closed"),
+            Kind::Proxy => f.write_str("proxy error"),
         }
     }
 }

@@ -55,6 +55,7 @@ mod body;
 mod client;
 #[cfg(feature = "cookies")]
 mod cookie;
+mod credentials;
 mod decode;
 mod error;
 mod headers;
@@ -83,5 +84,5 @@ pub use profile::{Profile, ProfileBuilder, TlsSpec};
 pub use request::{Body, Request};
 pub use response::{BodyReader, BodyStream, Response};
 pub use retry::Retry;
-pub use transport::{Certificate, Connected, Connector, Destination};
+pub use transport::{Certificate, Connected, Connector, Destination, Proxy};
 pub use url::Url;

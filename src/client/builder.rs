@@ -17,7 +17,10 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::retry::Retry;
 use crate::rt::{self, Executor};
-use crate::transport::{Certificate, Connector, Resolve, TcpConnector, TlsConnector, TlsOptions};
+use crate::transport::{
+    Certificate, Connector, DnsCache, Proxied, Proxy, Resolve, SystemResolver, TcpConnector,
+    TlsConnector, TlsOptions, Via,
+};
 
 /// The default [`ClientBuilder::max_body_bytes`]: 256 MiB.
 const DEFAULT_MAX_BODY: usize = 256 << 20;
@@ -45,6 +48,8 @@ pub(super) struct Config {
     pub(super) retry: Option<Retry>,
     /// Hooks every request and response of the client goes through.
     pub(super) hooks: Hooks,
+    /// Proxies, the first one for a URL used.
+    pub(super) proxies: Vec<Proxy>,
     /// The jar every response stores into and every request reads from; `None` when off.
     #[cfg(feature = "cookies")]
     pub(super) cookies: Option<crate::CookieJar>,
@@ -82,6 +87,13 @@ fn default_headers(profile: &Profile, own: &Headers, decompress: bool) -> Result
         headers.set_static("Accept-Encoding", value);
     }
     Ok(headers)
+}
+
+impl Config {
+    /// The proxy `url` goes through, if any.
+    pub(super) fn proxy_for(&self, url: &Url) -> Option<&Arc<Via>> {
+        self.proxies.iter().find_map(|p| p.for_url(url))
+    }
 }
 
 /// Builds an [`AsyncClient`] with defaults for every request it sends.
@@ -143,6 +155,7 @@ impl Default for ClientBuilder {
                 header_order: None,
                 retry: None,
                 hooks: Hooks::default(),
+                proxies: Vec::new(),
                 #[cfg(feature = "cookies")]
                 cookies: Some(crate::CookieJar::new()),
             },
@@ -334,6 +347,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends requests through `proxy` (see [`Proxy`]); with several, each URL goes through
+    /// the first one that is for it. Not used with [`connector`](Self::connector), which
+    /// replaces the whole transport. Default: none.
+    ///
+    /// [`Proxy`]: crate::Proxy
+    pub fn proxy(mut self, proxy: Proxy) -> ClientBuilder {
+        self.config.proxies.push(proxy);
+        self
+    }
+
+    /// Removes the proxies set so far.
+    pub fn no_proxy(mut self) -> ClientBuilder {
+        self.config.proxies.clear();
+        self
+    }
+
     /// Whether to follow redirects. Default: true.
     pub fn follow_redirects(mut self, follow: bool) -> ClientBuilder {
         self.config.follow_redirects = follow;
@@ -456,20 +485,26 @@ impl ClientBuilder {
                 ));
             }
         };
-        let (spec, tls) = (self.profile.tls(), &self.tls);
-        let connector: Box<dyn Connector> = match (self.whole_stack, self.under_tls) {
-            (Some(c), _) => c,
-            (None, Some(t)) => Box::new(TlsConnector::new(t, spec, tls)?),
-            (None, None) => {
-                let tcp = match self.resolver {
-                    Some(resolver) => TcpConnector::with_resolver(exec.clone(), resolver),
-                    None => TcpConnector::new(exec.clone()),
-                };
-                Box::new(TlsConnector::new(tcp, spec, tls)?)
-            }
-        };
         let mut config = self.config;
         config.headers = default_headers(&self.profile, &config.headers, config.decompress)?;
+        let (spec, tls) = (self.profile.tls(), &self.tls);
+        let resolver = self.resolver.unwrap_or_else(|| {
+            let system = SystemResolver::new(exec.clone());
+            Arc::new(DnsCache::new(exec.clone(), system))
+        });
+        let proxied = |inner| Proxied {
+            inner,
+            resolver: resolver.clone(),
+            user_agent: config.headers.get("user-agent").cloned(),
+        };
+        let connector: Box<dyn Connector> = match (self.whole_stack, self.under_tls) {
+            (Some(c), _) => c,
+            (None, Some(t)) => Box::new(TlsConnector::new(proxied(t), spec, tls)?),
+            (None, None) => {
+                let tcp = TcpConnector::with_resolver(exec.clone(), resolver.clone());
+                Box::new(TlsConnector::new(proxied(Box::new(tcp)), spec, tls)?)
+            }
+        };
         let pool = Pool::new(self.pool);
         Ok(AsyncClient {
             inner: Arc::new(Inner {

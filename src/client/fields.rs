@@ -13,6 +13,7 @@ use crate::error::{Error, Kind, Result};
 use crate::headers::{Headers, is_request_credential};
 use crate::proto::h1::{self, BodyFraming, Field, find};
 use crate::request::{BodyKind, Request};
+use crate::transport::{Destination, Via};
 
 impl AsyncClient {
     /// The headers `request` goes on the wire with, in order: `Host` first unless set, the
@@ -20,7 +21,10 @@ impl AsyncClient {
     /// new names, then the body's framing (`Content-Length` or `Transfer-Encoding`).
     pub fn wire_headers(&self, request: &Request) -> Result<Headers> {
         let mut scratch = Scratch::default();
-        let fields = self.inner.config.wire_fields(request, &mut scratch)?;
+        let config = &self.inner.config;
+        let via = config.proxy_for(&request.url);
+        let forward = via.filter(|via| via.forwards(Destination::scheme_of(&request.url)));
+        let fields = config.wire_fields(request, forward.map(|v| &**v), &mut scratch)?;
         let entries = fields
             .into_iter()
             .map(|(name, value)| {
@@ -42,6 +46,8 @@ struct Scratch {
     length: String,
     /// `Basic` credentials from the URL.
     authorization: String,
+    /// `Basic` credentials for the proxy that forwards the request.
+    proxy_authorization: String,
     /// The cookie jar's cookies for the URL.
     #[cfg(feature = "cookies")]
     cookie: String,
@@ -55,10 +61,26 @@ pub(super) struct RequestHead {
 }
 
 impl Config {
-    pub(super) fn request_head(&self, request: &Request) -> Result<RequestHead> {
+    /// The head of `request`; `forward` is the HTTP proxy it goes to, in absolute form.
+    pub(super) fn request_head(
+        &self,
+        request: &Request,
+        forward: Option<&Via>,
+    ) -> Result<RequestHead> {
         let mut scratch = Scratch::default();
-        let fields = self.wire_fields(request, &mut scratch)?;
-        let target = &request.url[Position::BeforePath..Position::AfterQuery];
+        let fields = self.wire_fields(request, forward, &mut scratch)?;
+        let url = &request.url;
+        let origin_form = &url[Position::BeforePath..Position::AfterQuery];
+        // The absolute form leaves the userinfo and the fragment out, as the origin form does.
+        let absolute_form;
+        let target = match forward {
+            None => origin_form,
+            Some(_) => {
+                let authority = &url[Position::BeforeHost..Position::AfterPort];
+                absolute_form = format!("{}://{authority}{origin_form}", url.scheme());
+                &absolute_form
+            }
+        };
         let mut bytes = Vec::new();
         h1::encode_fields(&request.method, target, fields.iter().copied(), &mut bytes)
             .map_err(|e| Error::new(Kind::Header, e))?;
@@ -76,6 +98,7 @@ impl Config {
     fn wire_fields<'a>(
         &'a self,
         request: &'a Request,
+        forward: Option<&Via>,
         scratch: &'a mut Scratch,
     ) -> Result<Vec<Field<'a>>> {
         let (url, headers) = (&request.url, &request.headers);
@@ -91,6 +114,7 @@ impl Config {
         let Scratch {
             length,
             authorization,
+            proxy_authorization,
             #[cfg(feature = "cookies")]
             cookie,
         } = scratch;
@@ -109,6 +133,13 @@ impl Config {
             *authorization = crate::auth::basic_from_url(url);
             let authorization: &'a String = authorization;
             fields.push((b"Authorization", authorization.as_bytes()));
+        }
+        if let Some(value) = forward.and_then(Via::basic_authorization) {
+            if find(&fields, b"proxy-authorization").is_none() {
+                *proxy_authorization = value;
+                let value: &'a String = proxy_authorization;
+                fields.push((b"Proxy-Authorization", value.as_bytes()));
+            }
         }
         // `host[:port]`, the port only if not the scheme's default, IPv6 in brackets.
         let host = &url[Position::BeforeHost..Position::AfterPort];

@@ -164,7 +164,10 @@ impl AsyncClient {
     /// turns out to be closed before it took any part of the request.
     async fn send_once(&self, request: &mut Request, end: Option<Instant>) -> Result<Response> {
         let inner = &*self.inner;
-        let dst = Destination::from_url(&request.url)?;
+        let via = inner.config.proxy_for(&request.url);
+        let dst = Destination::from_url(&request.url)?.through(via.cloned());
+        // An HTTP proxy takes `http` requests itself, in absolute form.
+        let forward = via.filter(|via| via.forwards(dst.scheme()));
         let read_timeout = request.options.read_timeout.or(inner.config.read_timeout);
         let deadlines = Deadlines {
             idle: read_timeout,
@@ -181,7 +184,7 @@ impl AsyncClient {
                 bytes: head,
                 expect_continue,
                 close_after,
-            } = inner.config.request_head(request)?;
+            } = inner.config.request_head(request, forward.map(|v| &**v))?;
             let mut conn = self.connection(&dst).await?;
             let (body, out) = match &mut request.body.kind {
                 BodyKind::Empty => (RequestBody::Empty, OutBody::Empty),

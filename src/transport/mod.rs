@@ -7,6 +7,7 @@
 //! [`MockTransport`](crate::MockTransport).
 
 mod dns;
+mod proxy;
 mod tcp;
 mod tls;
 
@@ -17,6 +18,8 @@ use futures_io::{AsyncRead, AsyncWrite};
 use url::{Host, Url};
 
 pub use dns::{DnsCache, Resolve, SystemResolver};
+pub use proxy::Proxy;
+pub(crate) use proxy::{Proxied, Via};
 pub(crate) use tcp::IdleProbe;
 pub use tcp::TcpConnector;
 pub(crate) use tls::TlsOptions;
@@ -154,12 +157,14 @@ pub enum Scheme {
     Https,
 }
 
-/// Where a connection goes: scheme, host and port. Connections are pooled per destination.
+/// Where a connection goes: scheme, host and port, and the proxy it goes through, if any.
+/// Connections are pooled per destination.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Destination {
     scheme: Scheme,
     pub(crate) host: Arc<str>,
     port: u16,
+    via: Option<Arc<Via>>,
 }
 
 impl Destination {
@@ -172,7 +177,23 @@ impl Destination {
             (Some(_), Some(host)) => host.into(),
             _ => return Err(Error::new(Kind::Url, "URL has no host")),
         };
-        Ok(Destination { scheme, host, port })
+        Ok(Destination {
+            scheme,
+            host,
+            port,
+            via: None,
+        })
+    }
+
+    /// The same destination, reached through `via`.
+    pub(crate) fn through(mut self, via: Option<Arc<Via>>) -> Destination {
+        self.via = via;
+        self
+    }
+
+    /// True when a proxy is on the way to this destination.
+    pub fn is_proxied(&self) -> bool {
+        self.via.is_some()
     }
 
     /// Checks that `url` has a destination, without making it: its scheme and port.
@@ -201,6 +222,15 @@ impl Destination {
         Ok((scheme, port))
     }
 
+    /// The scheme of `url`, `http` for anything but `https`.
+    pub(crate) fn scheme_of(url: &Url) -> Scheme {
+        if url.scheme() == "https" {
+            Scheme::Https
+        } else {
+            Scheme::Http
+        }
+    }
+
     /// The scheme.
     pub fn scheme(&self) -> Scheme {
         self.scheme
@@ -224,7 +254,11 @@ impl Destination {
 
 impl fmt::Debug for Destination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
+        fmt::Display::fmt(self, f)?;
+        match &self.via {
+            Some(via) => write!(f, " through {via:?}"),
+            None => Ok(()),
+        }
     }
 }
 

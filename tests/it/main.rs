@@ -17,6 +17,7 @@ mod mock;
 mod nginx;
 mod pool;
 mod profile;
+mod proxy;
 mod query;
 mod redirect;
 mod retry;
