@@ -124,6 +124,8 @@ pub struct ClientBuilder {
     /// Replaces TCP only, under TLS ([`transport`](ClientBuilder::transport)).
     under_tls: Option<Box<dyn Connector>>,
     resolver: Option<Arc<dyn Resolve>>,
+    /// Proxies from the environment too.
+    trust_env: bool,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -167,6 +169,7 @@ impl Default for ClientBuilder {
             whole_stack: None,
             under_tls: None,
             resolver: None,
+            trust_env: false,
         }
     }
 }
@@ -357,6 +360,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether to also take proxies from the environment, as curl and Python do:
+    /// `http_proxy`, `https_proxy`, `all_proxy` and `no_proxy` (each also upper case), read
+    /// when the client is built, after the proxies set with [`proxy`](Self::proxy). A
+    /// library should not be steered by its process's environment unasked, so the default
+    /// is false (`examples/fetch.rs` turns it on, as curl reads it).
+    pub fn trust_env(mut self, trust: bool) -> ClientBuilder {
+        self.trust_env = trust;
+        self
+    }
+
     /// Removes the proxies set so far.
     pub fn no_proxy(mut self) -> ClientBuilder {
         self.config.proxies.clear();
@@ -486,6 +499,10 @@ impl ClientBuilder {
             }
         };
         let mut config = self.config;
+        if self.trust_env {
+            let from_env = Proxy::from_env(|name| std::env::var(name).ok())?;
+            config.proxies.extend(from_env);
+        }
         config.headers = default_headers(&self.profile, &config.headers, config.decompress)?;
         let (spec, tls) = (self.profile.tls(), &self.tls);
         let resolver = self.resolver.unwrap_or_else(|| {

@@ -166,6 +166,30 @@ impl Proxy {
         self
     }
 
+    /// The proxies the environment names, as curl and Python read it: `http_proxy`,
+    /// `https_proxy` and `all_proxy` (each also upper case, the lower case one first),
+    /// with `no_proxy` (or `NO_PROXY`) applied to each. Empty values are unset.
+    pub(crate) fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Vec<Proxy>> {
+        let get = |name: &str| {
+            let value = var(name).or_else(|| var(&name.to_ascii_uppercase()));
+            value.filter(|v| !v.trim().is_empty())
+        };
+        let no_proxy = get("no_proxy").unwrap_or_default();
+        let mut proxies = Vec::new();
+        for (name, applies) in [
+            ("http_proxy", Applies::Http),
+            ("https_proxy", Applies::Https),
+            ("all_proxy", Applies::All),
+        ] {
+            if let Some(url) = get(name) {
+                let proxy = Proxy::parse(url.trim(), applies)
+                    .map_err(|e| Error::new(Kind::Builder, format!("${name}: {e}")))?;
+                proxies.push(proxy.no_proxy(&no_proxy));
+            }
+        }
+        Ok(proxies)
+    }
+
     /// The way to `url` if this proxy is for it.
     pub(crate) fn for_url(&self, url: &Url) -> Option<&Arc<Via>> {
         let scheme_fits = match (self.applies, url.scheme()) {
@@ -349,6 +373,45 @@ mod tests {
         );
         let err = Proxy::all("ftp://u:topsecret@h:1").unwrap_err();
         assert!(!err.to_string().contains("topsecret"), "{err}");
+    }
+
+    #[test]
+    fn the_environment_names_proxies_per_scheme_lower_case_first() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let proxies = Proxy::from_env(env(&[
+            ("http_proxy", "http://lower:3128"),
+            ("HTTP_PROXY", "http://upper:3128"),
+            ("HTTPS_PROXY", "socks5h://secure:1080"),
+            ("all_proxy", ""),
+            ("NO_PROXY", "internal.example,10.0.0.0/8"),
+        ]))
+        .unwrap();
+        assert_eq!(proxies.len(), 2);
+        let via = |u: &str| {
+            let url = url(u);
+            proxies
+                .iter()
+                .find_map(|p| p.for_url(&url))
+                .map(|v| v.host.to_string())
+        };
+        assert_eq!(via("http://a.example/").as_deref(), Some("lower"));
+        assert_eq!(via("https://a.example/").as_deref(), Some("secure"));
+        assert_eq!(via("https://x.internal.example/"), None);
+        assert_eq!(via("http://10.1.2.3/"), None);
+        let all = Proxy::from_env(env(&[("ALL_PROXY", "socks5://s:1")])).unwrap();
+        assert!(all[0].for_url(&url("https://a/")).is_some());
+        let err = Proxy::from_env(env(&[("https_proxy", "ftp://u:secret@x")])).unwrap_err();
+        assert!(
+            err.to_string().contains("$https_proxy") && !err.to_string().contains("secret"),
+            "{err}"
+        );
+        assert!(Proxy::from_env(|_| None).unwrap().is_empty());
     }
 
     #[test]
