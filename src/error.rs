@@ -68,6 +68,9 @@ pub enum Kind {
     Io,
     /// The client was closed with [`AsyncClient::close`](crate::AsyncClient::close).
     Closed,
+    /// An authentication challenge could not be answered: a malformed `WWW-Authenticate`,
+    /// or a `Digest` one that this client does not support (such as `qop=auth-int` alone).
+    Auth,
 }
 
 /// Which deadline a [`Kind::Timeout`] error ran into.
@@ -279,6 +282,7 @@ impl fmt::Display for Kind {
             Kind::Decode => f.write_str("body decoding failed"),
             Kind::Io => f.write_str("connection error"),
             Kind::Closed => f.write_str("client is closed"),
+            Kind::Auth => f.write_str("authentication failed"),
         }
     }
 }

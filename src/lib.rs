@@ -69,6 +69,7 @@ mod response;
 pub mod rt;
 pub mod transport;
 
+pub use auth::{Auth, AuthRequest, AuthResponse, BasicAuth, BearerAuth, DigestAuth, IntoAuth};
 pub use client::{AsyncClient, AsyncMode, ClientBuilder, RequestBuilder};
 #[cfg(feature = "cookies")]
 pub use cookie::CookieJar;

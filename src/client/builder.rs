@@ -7,6 +7,7 @@ use http::HeaderValue;
 use url::Url;
 
 use super::{AsyncClient, Inner};
+use crate::auth::{IntoAuth, SharedAuth};
 use crate::error::{Error, Kind, Result};
 use crate::headers::Headers;
 use crate::pool::{Pool, PoolConfig};
@@ -35,6 +36,8 @@ pub(super) struct Config {
     pub(super) decompress: bool,
     pub(super) max_body_bytes: usize,
     pub(super) header_order: Option<Vec<String>>,
+    /// The auth of every request that sets none of its own.
+    pub(super) auth: Option<SharedAuth>,
     /// The jar every response stores into and every request reads from; `None` when off.
     #[cfg(feature = "cookies")]
     pub(super) cookies: Option<crate::CookieJar>,
@@ -130,6 +133,7 @@ impl Default for ClientBuilder {
                 decompress: true,
                 max_body_bytes: DEFAULT_MAX_BODY,
                 header_order: None,
+                auth: None,
                 #[cfg(feature = "cookies")]
                 cookies: Some(crate::CookieJar::new()),
             },
@@ -241,6 +245,24 @@ impl ClientBuilder {
     #[cfg(feature = "cookies")]
     pub fn cookie_store(mut self, keep: bool) -> ClientBuilder {
         self.config.cookies = keep.then(|| self.config.cookies.take().unwrap_or_default());
+        self
+    }
+
+    /// Credentials for every request, unless the request sets its own with
+    /// [`RequestBuilder::auth`](crate::RequestBuilder::auth): any [`Auth`](crate::Auth),
+    /// such as [`DigestAuth`](crate::DigestAuth), or a `(user, password)` pair for `Basic`.
+    /// Never sent to another origin after a redirect. Default: none (credentials in a URL
+    /// are sent as `Basic`).
+    ///
+    /// ```
+    /// let client = tls_requests::AsyncClient::builder()
+    ///     .auth(("user", "pass"))
+    ///     .build()?;
+    /// # drop(client);
+    /// # Ok::<(), tls_requests::Error>(())
+    /// ```
+    pub fn auth(mut self, auth: impl IntoAuth) -> ClientBuilder {
+        self.config.auth = Some(SharedAuth::new(auth));
         self
     }
 
