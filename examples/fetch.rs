@@ -259,9 +259,10 @@ fn build_request(client: &AsyncClient, url: &str, args: &Args) -> Result<Request
         (Some(user), None) => {
             // As curl: the password is what follows the first ':'.
             let (user, password) = user.split_once(':').unwrap_or((user, ""));
-            request = match args.digest {
-                true => request.auth(DigestAuth::new(user, password)),
-                false => request.auth(BasicAuth::new(user, password)),
+            request = if args.digest {
+                request.auth(DigestAuth::new(user, password))
+            } else {
+                request.auth(BasicAuth::new(user, password))
             };
         }
         (None, Some(token)) => request = request.bearer_auth(token),
