@@ -10,6 +10,7 @@
 //! cargo run --example fetch -- -i https://example.com/
 //! cargo run --example fetch -- -v -L -H "Accept: text/html" https://www.rust-lang.org/
 //! cargo run --example fetch -- -d @form.txt -o reply.html https://httpbin.org/post
+//! cargo run --example fetch -- --digest -u user:passwd https://httpbin.org/digest-auth/auth/user/passwd
 //! ```
 
 #[allow(dead_code)] // fetch uses the plain server only: no certificate to read
@@ -21,7 +22,10 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use tls_requests::{AsyncClient, Certificate, HeaderValue, Method, Profile, Request, Response};
+use tls_requests::{
+    AsyncClient, BasicAuth, Certificate, DigestAuth, HeaderValue, Method, Profile, Request,
+    Response,
+};
 
 const USAGE: &str = "\
 Usage: fetch [options] URL
@@ -44,6 +48,11 @@ Options:
       --cacert FILE       trust the PEM certificates in FILE
   -m, --max-time SECS     give up after SECS seconds (fractions allowed)
       --connect-timeout SECS  give up connecting after SECS seconds (default 30)
+  -u, --user USER[:PASS]  credentials, Basic unless --digest; USER alone has an empty
+                          password (fetch never asks for one)
+      --basic             use Basic for -u (the default)
+      --digest            use Digest (RFC 7616) for -u
+      --oauth2-bearer TOKEN  send Authorization: Bearer TOKEN
   -b, --cookie DATA|FILE  send cookies: \"a=1; b=2\" as given, or those of a cookies.txt FILE
   -c, --cookie-jar FILE   write the cookies the exchange left to FILE (cookies.txt format)
   -o, --output FILE       write the body to FILE instead of stdout
@@ -68,6 +77,10 @@ const OPTIONS: &[(char, &str, bool)] = &[
     (' ', "cacert", true),
     ('m', "max-time", true),
     (' ', "connect-timeout", true),
+    ('u', "user", true),
+    (' ', "basic", false),
+    (' ', "digest", false),
+    (' ', "oauth2-bearer", true),
     ('b', "cookie", true),
     ('c', "cookie-jar", true),
     ('o', "output", true),
@@ -93,6 +106,9 @@ struct Args {
     cacert: Option<String>,
     max_time: Option<Duration>,
     connect_timeout: Option<Duration>,
+    user: Option<String>,
+    digest: bool,
+    bearer: Option<String>,
     cookie_files: Vec<String>,
     cookie_jar: Option<String>,
     output: Option<String>,
@@ -237,6 +253,20 @@ fn build_request(client: &AsyncClient, url: &str, args: &Args) -> Result<Request
     }
     if let Some(data) = &args.data {
         request = request.body(data.clone());
+    }
+    match (&args.user, &args.bearer) {
+        (Some(_), Some(_)) => return Err("-u and --oauth2-bearer cannot be used together".into()),
+        (Some(user), None) => {
+            // As curl: the password is what follows the first ':'.
+            let (user, password) = user.split_once(':').unwrap_or((user, ""));
+            request = if args.digest {
+                request.auth(DigestAuth::new(user, password))
+            } else {
+                request.auth(BasicAuth::new(user, password))
+            };
+        }
+        (None, Some(token)) => request = request.bearer_auth(token),
+        (None, None) => {}
     }
     let mut request = request.build()?;
     // Appended, not set, so that a name given twice is sent twice, as curl does.
@@ -389,6 +419,10 @@ fn apply(args: &mut Args, name: &str, value: Option<String>) -> Result<(), Strin
         "cookie" if value.contains('=') => args.headers.push(("Cookie".to_owned(), value)),
         "cookie" => args.cookie_files.push(value),
         "cookie-jar" => args.cookie_jar = Some(value),
+        "user" => args.user = Some(value),
+        "basic" => args.digest = false,
+        "digest" => args.digest = true,
+        "oauth2-bearer" => args.bearer = Some(value),
         "cacert" => args.cacert = Some(value),
         "output" => args.output = Some(value),
         "include" => args.include = true,

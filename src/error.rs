@@ -74,6 +74,9 @@ pub enum Kind {
     /// not speak its protocol. A proxy that cannot be reached is [`Kind::Connect`], naming
     /// the proxy; errors of the origin behind a proxy keep their own kinds.
     Proxy,
+    /// An authentication challenge could not be answered: a malformed `WWW-Authenticate`,
+    /// or a `Digest` one that this client does not support (such as `qop=auth-int` alone).
+    Auth,
 }
 
 /// Which deadline a [`Kind::Timeout`] error ran into.
@@ -291,6 +294,7 @@ impl fmt::Display for Kind {
             Kind::Io => f.write_str("connection error"),
             Kind::Closed => f.write_str("client is closed"),
             Kind::Proxy => f.write_str("proxy error"),
+            Kind::Auth => f.write_str("authentication failed"),
         }
     }
 }

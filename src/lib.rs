@@ -8,6 +8,8 @@
 //!   `futures_io::AsyncRead + AsyncWrite` stream. No tokio.
 //! - Our own sans-IO HTTP/1.1 codec ([`proto::h1`]); header order and case are kept both
 //!   ways ([`Headers`]).
+//! - Credentials through an [`Auth`]: [`BasicAuth`] (a `(user, pass)` pair), [`BearerAuth`],
+//!   [`DigestAuth`], or one's own; per client or per request, kept to the origin.
 //! - [`blocking::Client`]: the same surface for code without an executor.
 //! - [`MockTransport`] to test code that uses the client without a network.
 //!
@@ -72,6 +74,7 @@ mod retry;
 pub mod rt;
 pub mod transport;
 
+pub use auth::{Auth, AuthRequest, AuthResponse, BasicAuth, BearerAuth, DigestAuth, IntoAuth};
 pub use client::{AsyncClient, AsyncMode, ClientBuilder, RequestBuilder};
 #[cfg(feature = "cookies")]
 pub use cookie::CookieJar;

@@ -120,6 +120,7 @@ impl From<&'static [u8]> for Body {
 /// Per-request settings; each one set here overrides the client's.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestOptions {
+    pub(crate) auth: Option<crate::auth::SharedAuth>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) follow_redirects: Option<bool>,

@@ -7,6 +7,7 @@ use http::HeaderValue;
 use url::Url;
 
 use super::{AsyncClient, Inner};
+use crate::auth::{IntoAuth, SharedAuth};
 use crate::error::{Error, Kind, Result};
 use crate::headers::Headers;
 use crate::hooks::Hooks;
@@ -50,6 +51,8 @@ pub(super) struct Config {
     pub(super) hooks: Hooks,
     /// Proxies, the first one for a URL used.
     pub(super) proxies: Vec<Proxy>,
+    /// The auth of every request that sets none of its own.
+    pub(super) auth: Option<SharedAuth>,
     /// The jar every response stores into and every request reads from; `None` when off.
     #[cfg(feature = "cookies")]
     pub(super) cookies: Option<crate::CookieJar>,
@@ -158,6 +161,7 @@ impl Default for ClientBuilder {
                 retry: None,
                 hooks: Hooks::default(),
                 proxies: Vec::new(),
+                auth: None,
                 #[cfg(feature = "cookies")]
                 cookies: Some(crate::CookieJar::new()),
             },
@@ -373,6 +377,24 @@ impl ClientBuilder {
     /// Removes the proxies set so far.
     pub fn no_proxy(mut self) -> ClientBuilder {
         self.config.proxies.clear();
+        self
+    }
+
+    /// Credentials for every request, unless the request sets its own with
+    /// [`RequestBuilder::auth`](crate::RequestBuilder::auth): any [`Auth`](crate::Auth),
+    /// such as [`DigestAuth`](crate::DigestAuth), or a `(user, password)` pair for `Basic`.
+    /// Never sent to another origin after a redirect. Default: none (credentials in a URL
+    /// are sent as `Basic`).
+    ///
+    /// ```
+    /// let client = tls_requests::AsyncClient::builder()
+    ///     .auth(("user", "pass"))
+    ///     .build()?;
+    /// # drop(client);
+    /// # Ok::<(), tls_requests::Error>(())
+    /// ```
+    pub fn auth(mut self, auth: impl IntoAuth) -> ClientBuilder {
+        self.config.auth = Some(SharedAuth::new(auth));
         self
     }
 

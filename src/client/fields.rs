@@ -127,7 +127,9 @@ impl Config {
                 fields.push((b"Cookie", cookie.as_bytes()));
             }
         }
+        let has_auth = self.auth.is_some() || request.options.auth.is_some();
         if (!url.username().is_empty() || url.password().is_some())
+            && !has_auth
             && find(&fields, b"authorization").is_none()
         {
             *authorization = crate::auth::basic_from_url(url);

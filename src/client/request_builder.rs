@@ -9,6 +9,7 @@ use std::time::Duration;
 use http::HeaderValue;
 
 use super::AsyncClient;
+use crate::auth::{BasicAuth, BearerAuth, IntoAuth, SharedAuth};
 use crate::error::{Error, Kind, Result};
 use crate::headers::Headers;
 use crate::request::{Body, Request};
@@ -237,6 +238,33 @@ impl<M> RequestBuilder<M> {
             r.hooks.on_response(hook);
             Ok(())
         })
+    }
+
+    /// Credentials for this request, over the client's: any [`Auth`](crate::Auth), or a
+    /// `(user, password)` pair for `Basic`, as Python's `auth=("user", "pass")`. Never sent
+    /// to another origin after a redirect.
+    pub fn auth(self, auth: impl IntoAuth) -> RequestBuilder<M> {
+        let auth = SharedAuth::new(auth);
+        self.map(|r| {
+            r.options.auth = Some(auth);
+            Ok(())
+        })
+    }
+
+    /// `Basic` credentials for this request, as reqwest's: `password` `None` sends
+    /// `username:` (see [`BasicAuth`]).
+    pub fn basic_auth<U: fmt::Display, P: fmt::Display>(
+        self,
+        username: U,
+        password: Option<P>,
+    ) -> RequestBuilder<M> {
+        let password = password.map(|p| p.to_string()).unwrap_or_default();
+        self.auth(BasicAuth::new(username.to_string(), password))
+    }
+
+    /// A bearer token for this request, as reqwest's: `Authorization: Bearer TOKEN`.
+    pub fn bearer_auth<T: fmt::Display>(self, token: T) -> RequestBuilder<M> {
+        self.auth(BearerAuth::new(token.to_string()))
     }
 
     /// The request, without sending it.

@@ -15,12 +15,12 @@ use crate::pool::{Checkout, Pooled};
 use crate::proto::h1::conn::OutBody;
 use crate::proto::h1::{self, RequestBody};
 use crate::proto::{Connection, Protocol, ResponseHead};
-use crate::redirect;
 use crate::request::{BodyKind, Request};
 use crate::response::{Response, ResponseBody};
 use crate::retry::{Outcome, Retry, is_idempotent};
 use crate::rt::{self, Deadlines, Executor};
 use crate::transport::{Connected, Destination};
+use crate::{auth, redirect};
 
 /// A redirect response body up to this size is read so its connection can be reused.
 const DRAIN_LIMIT: u64 = 64 * 1024;
@@ -60,9 +60,38 @@ impl AsyncClient {
             .max_redirects
             .unwrap_or(config.max_redirects);
         let mut history = Vec::new();
+        let mut auth = auth::Flow::new(request.options.auth.as_ref(), config.auth.as_ref());
         loop {
+            // Auth, before: its credentials for this send (none once the origin was left).
+            let Request {
+                method,
+                url,
+                headers,
+                cross_origin,
+                ..
+            } = &mut request;
+            auth.before(method, url, headers, *cross_origin)
+                .map_err(|e| e.with_request(method, url))?;
             let sent = self.send_hop(&mut request, end).await;
             let mut response = sent.map_err(|e| e.with_request(&request.method, &request.url))?;
+            // Auth, after: the request's own headers back, and one resend if the auth asks
+            // (a 401 answered), the response drained like a redirect's.
+            let Request {
+                method,
+                url,
+                headers,
+                body,
+                ..
+            } = &mut request;
+            let answer = (response.status, &response.headers);
+            if auth
+                .after(method, url, headers, answer, body.as_bytes().is_some())
+                .map_err(|e| e.with_request(method, url))?
+            {
+                Box::pin(drain(&*self.inner.exec, response)).await;
+                continue;
+            }
+            // Auth: end.
             if !follow || !response.status.is_redirection() {
                 response.history = history;
                 return Ok(response);

@@ -2,6 +2,7 @@
 //! TLS with certificates made at test time), the codec against a corpus of raw responses,
 //! and MockTransport.
 
+mod auth;
 mod blocking;
 mod cancel;
 mod client;
