@@ -1,10 +1,10 @@
 //! The send path: a total timeout around everything, redirects followed, one exchange on a
 //! pooled connection, retried once on a fresh one when a reused one was stale.
 
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use http::Method;
-use url::Url;
 
 use super::AsyncClient;
 use super::fields::RequestHead;
@@ -29,25 +29,32 @@ impl AsyncClient {
     /// Sends `request`, following redirects as configured, and returns once the final
     /// response head has arrived.
     pub async fn send(&self, request: Request) -> Result<Response> {
+        // What `Response::elapsed` measures from.
+        let start = Instant::now();
         let Some(total) = request.options.timeout.or(self.inner.config.timeout) else {
-            return self.send_following(request, None).await;
+            return self.send_following(request, start, None).await;
         };
         // A total timeout ends the request from outside: its error gets the request's name here.
         let (method, url) = (request.method.clone(), request.url.clone());
-        let end = Some(Instant::now() + total);
+        let end = Some(start + total);
         let exec = &*self.inner.exec;
         // Boxed: the timer would make every request's future twice the size.
         Box::pin(rt::timeout(
             exec,
             Some(total),
             TimeoutPhase::Total,
-            self.send_following(request, end),
+            self.send_following(request, start, end),
         ))
         .await
         .map_err(|e| e.with_request(&method, &url))
     }
 
-    async fn send_following(&self, mut request: Request, end: Option<Instant>) -> Result<Response> {
+    async fn send_following(
+        &self,
+        mut request: Request,
+        start: Instant,
+        end: Option<Instant>,
+    ) -> Result<Response> {
         let config = &self.inner.config;
         let follow = request
             .options
@@ -60,16 +67,18 @@ impl AsyncClient {
         let mut history = Vec::new();
         loop {
             let sent = self.send_once(&mut request, end).await;
-            let mut response = sent.map_err(|e| e.with_request(&request.method, &request.url))?;
+            let (conn, head) = sent.map_err(|e| e.with_request(&request.method, &request.url))?;
+            // The request is the response's now: the last one stays with the final response.
+            let mut response = self.response(conn, head, request, start.elapsed());
             #[cfg(feature = "cookies")]
             if let Some(jar) = &config.cookies {
-                jar.store_response(&response.url, &response.headers);
+                jar.store_response(response.url(), &response.headers);
             }
             if !follow || !response.status.is_redirection() {
                 response.history = history;
                 return Ok(response);
             }
-            let (method, url) = (request.method.clone(), request.url.clone());
+            let (method, url) = (response.request.method.clone(), response.url().clone());
             let location = response.headers.get("location");
             let Some(plan) = redirect::plan(&method, &url, response.status, location)
                 .map_err(|e| e.with_request(&method, &url))?
@@ -84,11 +93,13 @@ impl AsyncClient {
                 );
                 return Err(err.with_request(&method, &url));
             }
-            history.push(response.without_body());
+            let length = response.content_length();
+            let (hop, sent, body) = response.into_hop();
+            history.push(hop);
             // Boxed: a redirect is rare, and its state would make every request's future
             // larger.
-            Box::pin(drain(&*self.inner.exec, response)).await;
-            request = request
+            Box::pin(drain(&*self.inner.exec, body, length)).await;
+            request = sent
                 .follow(plan)
                 .map_err(|e| e.with_request(&method, &url))?;
         }
@@ -96,7 +107,11 @@ impl AsyncClient {
 
     /// One request on one connection, retried once on a new connection when a reused one
     /// turns out to be closed before it took any part of the request.
-    async fn send_once(&self, request: &mut Request, end: Option<Instant>) -> Result<Response> {
+    async fn send_once(
+        &self,
+        request: &mut Request,
+        end: Option<Instant>,
+    ) -> Result<(Pooled, ResponseHead)> {
         let inner = &*self.inner;
         let dst = Destination::from_url(&request.url)?;
         let read_timeout = request.options.read_timeout.or(inner.config.read_timeout);
@@ -137,15 +152,11 @@ impl AsyncClient {
                 expect_continue,
                 close: close_after,
             };
-            let sent = Instant::now();
             let exchanged = match &mut *conn {
                 Connection::Http1(h1) => h1.exchange(deadlines, request_head, out).await,
             };
             match exchanged {
-                Ok(head) => {
-                    let elapsed = sent.elapsed();
-                    return Ok(self.response(conn, head, request.url.clone(), elapsed));
-                }
+                Ok(head) => return Ok((conn, head)),
                 Err(e) => {
                     let safe =
                         e.nothing_sent || (e.closed_before_response && idempotent && replayable);
@@ -200,7 +211,13 @@ impl AsyncClient {
 
     /// The response whose head `conn` has just read; its body reads on from `conn`, which
     /// goes back to the pool (if its protocol allows) when the body ends.
-    fn response(&self, conn: Pooled, head: ResponseHead, url: Url, elapsed: Duration) -> Response {
+    fn response(
+        &self,
+        conn: Pooled,
+        head: ResponseHead,
+        request: Request,
+        elapsed: Duration,
+    ) -> Response {
         let body = if conn.body_done() {
             conn.release();
             ResponseBody::empty()
@@ -213,11 +230,12 @@ impl AsyncClient {
             version: head.version,
             reason: head.reason,
             headers: head.headers,
-            url,
+            request,
             elapsed,
             history: Vec::new(),
             body,
             body_limit: self.inner.config.max_body_bytes,
+            default_encoding: self.inner.config.encoding,
         }
     }
 }
@@ -225,10 +243,17 @@ impl AsyncClient {
 /// Reads a small redirect body to its end, so its connection can be reused; a large one, or
 /// one not all there within [`DRAIN_WAIT`], is dropped with its connection (a body that has
 /// all arrived is still consumed then, see `RawBody`'s `Drop`).
-async fn drain(exec: &dyn Executor, mut response: Response) {
-    if response.content_length().is_none_or(|n| n > DRAIN_LIMIT) {
+async fn drain(exec: &dyn Executor, mut body: ResponseBody, length: Option<u64>) {
+    if length.is_none_or(|n| n > DRAIN_LIMIT) {
         return;
     }
-    let read = async { while let Ok(Some(_)) = response.chunk().await {} };
+    let read = std::future::poll_fn(|cx| {
+        loop {
+            match std::task::ready!(body.poll_chunk(cx)) {
+                Ok(Some(_)) => continue,
+                _ => return Poll::Ready(()),
+            }
+        }
+    });
     futures_lite::future::or(read, exec.sleep(DRAIN_WAIT)).await;
 }

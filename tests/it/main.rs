@@ -18,6 +18,7 @@ mod nginx;
 mod pool;
 mod profile;
 mod redirect;
+mod response;
 mod secrets;
 mod streaming;
 mod support;
