@@ -113,9 +113,21 @@ impl Response {
         async_io::block_on(self.0.bytes())
     }
 
-    /// The whole body as text (invalid UTF-8 becomes U+FFFD).
+    /// The whole body as text, by its charset (see [`crate::Response::text`]).
     pub fn text(self) -> Result<String> {
         async_io::block_on(self.0.text())
+    }
+
+    /// The whole body as text in the encoding `label` names (see
+    /// [`crate::Response::text_with_charset`]).
+    pub fn text_with_charset(self, label: &str) -> Result<String> {
+        async_io::block_on(self.0.text_with_charset(label))
+    }
+
+    /// The body's text line by line, as an [`Iterator`] that waits for each line (see
+    /// [`crate::Response::lines`]).
+    pub fn lines(self) -> Lines {
+        Lines(self.0.lines())
     }
 
     /// The whole body, parsed as JSON.
@@ -155,6 +167,18 @@ impl Deref for Response {
 impl std::fmt::Display for Response {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
+    }
+}
+
+/// The lines of a blocking response's body, from [`Response::lines`].
+#[derive(Debug)]
+pub struct Lines(crate::Lines);
+
+impl Iterator for Lines {
+    type Item = Result<String>;
+
+    fn next(&mut self) -> Option<Result<String>> {
+        async_io::block_on(futures_lite::StreamExt::next(&mut self.0))
     }
 }
 

@@ -62,7 +62,8 @@ pub enum Kind {
     Status(StatusCode),
     /// The request body could not be read, or the response body could not be received.
     Body,
-    /// A compressed body could not be decoded.
+    /// A compressed body could not be decoded, or the charset asked for to decode text is
+    /// unknown.
     Decode,
     /// Reading or writing the connection failed.
     Io,

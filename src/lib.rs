@@ -54,6 +54,7 @@ macro_rules! verb_methods {
 mod auth;
 pub mod blocking;
 mod body;
+mod charset;
 mod client;
 #[cfg(feature = "cookies")]
 mod cookie;
@@ -85,7 +86,9 @@ pub use into_url::IntoUrl;
 pub use mock::{MockRequest, MockResponse, MockTransport};
 pub use profile::{Profile, ProfileBuilder, TlsSpec};
 pub use request::{Body, Request};
-pub use response::{BodyReader, BodyStream, Response};
+pub use response::{BodyReader, BodyStream, Lines, Response};
+#[cfg(feature = "cookies")]
+pub use response::{Cookie, SameSite};
 pub use retry::Retry;
 pub use transport::{Certificate, Connected, Connector, Destination, Proxy};
 pub use url::Url;

@@ -189,6 +189,19 @@ impl Request {
         self.body = body.into();
     }
 
+    /// A copy with no body, for a response in the redirect history.
+    pub(crate) fn without_body(&self) -> Request {
+        Request {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body: Body::empty(),
+            options: self.options.clone(),
+            hooks: Hooks::default(),
+            cross_origin: self.cross_origin,
+        }
+    }
+
     /// This request, changed as a redirect's `plan` says: its method and URL; no body (nor
     /// the headers that describe one) if the method became `GET`; none of its own
     /// credentials, nor its `Host`, for another origin (the client's and the profile's stay

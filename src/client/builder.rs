@@ -53,6 +53,8 @@ pub(super) struct Config {
     pub(super) proxies: Vec<Proxy>,
     /// The auth of every request that sets none of its own.
     pub(super) auth: Option<SharedAuth>,
+    /// The encoding of a response body's text when the response names none.
+    pub(super) encoding: Option<&'static encoding_rs::Encoding>,
     /// The jar every response stores into and every request reads from; `None` when off.
     #[cfg(feature = "cookies")]
     pub(super) cookies: Option<crate::CookieJar>,
@@ -162,6 +164,7 @@ impl Default for ClientBuilder {
                 hooks: Hooks::default(),
                 proxies: Vec::new(),
                 auth: None,
+                encoding: None,
                 #[cfg(feature = "cookies")]
                 cookies: Some(crate::CookieJar::new()),
             },
@@ -463,6 +466,35 @@ impl ClientBuilder {
     /// have no limit. Default: 256 MiB.
     pub fn max_body_bytes(mut self, max: usize) -> ClientBuilder {
         self.config.max_body_bytes = max;
+        self
+    }
+
+    /// The encoding of a body's text ([`Response::text`](crate::Response::text),
+    /// [`lines`](crate::Response::lines)) when the response's `Content-Type` names no known
+    /// charset and the body has no byte order mark, by its WHATWG label (`"windows-1252"`,
+    /// `"latin1"`, `"shift_jis"`). An unknown label is an error of kind [`Kind::Builder`].
+    /// Default: UTF-8.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| MockResponse::new(200).body(&b"\x93quoted\x94"[..]));
+    /// let client = AsyncClient::builder().connector(mock).encoding("windows-1252").build()?;
+    /// assert_eq!(client.get("https://example.com/").await?.text().await?, "\u{201c}quoted\u{201d}");
+    /// assert!(AsyncClient::builder().encoding("no-such").build().is_err());
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn encoding(mut self, label: &str) -> ClientBuilder {
+        match crate::charset::for_label(label) {
+            Some(encoding) => self.config.encoding = Some(encoding),
+            None => {
+                let msg = format!(
+                    "unknown encoding {label:?} (a WHATWG label, such as \"windows-1252\")"
+                );
+                self.error.get_or_insert(Error::new(Kind::Builder, msg));
+            }
+        }
         self
     }
 

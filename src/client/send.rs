@@ -1,11 +1,11 @@
 //! The send path: a total timeout around everything, redirects followed, each hop through
-//! the hooks and tried again as the retry policy says, one exchange on a pooled connection,
-//! retried once on a fresh one when a reused one was stale.
+//! the auth, the hooks and the retry policy, one exchange on a pooled connection, retried
+//! once on a fresh one when a reused one was stale.
 
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use http::Method;
-use url::Url;
 
 use super::AsyncClient;
 use super::fields::RequestHead;
@@ -17,7 +17,7 @@ use crate::proto::h1::{self, RequestBody};
 use crate::proto::{Connection, Protocol, ResponseHead};
 use crate::request::{BodyKind, Request};
 use crate::response::{Response, ResponseBody};
-use crate::retry::{Outcome, Retry, is_idempotent};
+use crate::retry::{Outcome, is_idempotent};
 use crate::rt::{self, Deadlines, Executor};
 use crate::transport::{Connected, Destination};
 use crate::{auth, redirect};
@@ -31,25 +31,32 @@ impl AsyncClient {
     /// Sends `request`, following redirects as configured, and returns once the final
     /// response head has arrived.
     pub async fn send(&self, request: Request) -> Result<Response> {
+        // What `Response::elapsed` measures from.
+        let start = Instant::now();
         let Some(total) = request.options.timeout.or(self.inner.config.timeout) else {
-            return self.send_following(request, None).await;
+            return self.send_following(request, start, None).await;
         };
         // A total timeout ends the request from outside: its error gets the request's name here.
         let (method, url) = (request.method.clone(), request.url.clone());
-        let end = Some(Instant::now() + total);
+        let end = Some(start + total);
         let exec = &*self.inner.exec;
         // Boxed: the timer would make every request's future twice the size.
         Box::pin(rt::timeout(
             exec,
             Some(total),
             TimeoutPhase::Total,
-            self.send_following(request, end),
+            self.send_following(request, start, end),
         ))
         .await
         .map_err(|e| e.with_request(&method, &url))
     }
 
-    async fn send_following(&self, mut request: Request, end: Option<Instant>) -> Result<Response> {
+    async fn send_following(
+        &self,
+        mut request: Request,
+        start: Instant,
+        end: Option<Instant>,
+    ) -> Result<Response> {
         let config = &self.inner.config;
         let follow = request
             .options
@@ -72,8 +79,8 @@ impl AsyncClient {
             } = &mut request;
             auth.before(method, url, headers, *cross_origin)
                 .map_err(|e| e.with_request(method, url))?;
-            let sent = self.send_hop(&mut request, end).await;
-            let mut response = sent.map_err(|e| e.with_request(&request.method, &request.url))?;
+            // The request is the response's now: the last one stays with the final response.
+            let mut response = self.send_hop(request, start, end).await?;
             // Auth, after: the request's own headers back, and one resend if the auth asks
             // (a 401 answered), the response drained like a redirect's.
             let Request {
@@ -82,13 +89,13 @@ impl AsyncClient {
                 headers,
                 body,
                 ..
-            } = &mut request;
+            } = &mut response.request;
             let answer = (response.status, &response.headers);
             if auth
                 .after(method, url, headers, answer, body.as_bytes().is_some())
                 .map_err(|e| e.with_request(method, url))?
             {
-                Box::pin(drain(&*self.inner.exec, response)).await;
+                request = self.let_go(response).await;
                 continue;
             }
             // Auth: end.
@@ -96,7 +103,7 @@ impl AsyncClient {
                 response.history = history;
                 return Ok(response);
             }
-            let (method, url) = (request.method.clone(), request.url.clone());
+            let (method, url) = (response.request.method.clone(), response.url().clone());
             let location = response.headers.get("location");
             let Some(plan) = redirect::plan(&method, &url, response.status, location)
                 .map_err(|e| e.with_request(&method, &url))?
@@ -111,11 +118,13 @@ impl AsyncClient {
                 );
                 return Err(err.with_request(&method, &url));
             }
-            history.push(response.without_body());
+            let length = response.content_length();
+            let (hop, sent, body) = response.into_hop();
+            history.push(hop);
             // Boxed: a redirect is rare, and its state would make every request's future
             // larger.
-            Box::pin(drain(&*self.inner.exec, response)).await;
-            request = request
+            Box::pin(drain(&*self.inner.exec, body, length)).await;
+            request = sent
                 .follow(plan)
                 .map_err(|e| e.with_request(&method, &url))?;
         }
@@ -123,75 +132,94 @@ impl AsyncClient {
 
     /// One hop of a redirect chain: the request hooks, then the exchange, tried again as the
     /// retry policy says (not for a one-shot stream body); every response goes through
-    /// [`received`](Self::received).
-    async fn send_hop(&self, request: &mut Request, end: Option<Instant>) -> Result<Response> {
-        let config = &self.inner.config;
-        config.hooks.run_request(request)?;
-        let own = request.options.retry.take();
-        let retry = own.as_ref().or(config.retry.as_ref());
-        let sent = match retry {
-            Some(retry) if !matches!(request.body.kind, BodyKind::Stream(_)) => {
-                // Boxed: most requests are not retried, and would carry its state.
-                Box::pin(self.send_retrying(retry, request, end)).await
-            }
-            _ => match self.send_once(request, end).await {
-                Ok(response) => self.received(request, &response).map(|()| response),
-                Err(e) => Err(e),
-            },
-        };
-        request.options.retry = own;
-        sent
-    }
-
-    /// Attempts of one hop until one is not worth retrying, with `retry`'s waits between
-    /// them on the executor's timer; a response retried is drained for its connection.
-    async fn send_retrying(
+    /// [`received`](Self::received). Errors name the request.
+    async fn send_hop(
         &self,
-        retry: &Retry,
-        request: &mut Request,
+        mut request: Request,
+        start: Instant,
         end: Option<Instant>,
     ) -> Result<Response> {
-        let exec = &*self.inner.exec;
+        let config = &self.inner.config;
+        let named = |e: Error, r: &Request| e.with_request(&r.method, &r.url);
+        if let Err(e) = config.hooks.run_request(&mut request) {
+            return Err(named(e, &request));
+        }
+        let own = request.options.retry.take();
+        let replayable = !matches!(request.body.kind, BodyKind::Stream(_));
+        let retry = own
+            .as_ref()
+            .or(config.retry.as_ref())
+            .filter(|_| replayable);
         let first = Instant::now();
         let mut retries = 0;
         loop {
-            let sent = self.send_once(request, end).await;
-            if let Ok(response) = &sent {
-                self.received(request, response)?;
-            }
-            let outcome = match &sent {
-                Ok(response) => {
-                    Outcome::Status(response.status, response.headers.get("retry-after"))
+            let left = || end.map(|end| end.saturating_duration_since(Instant::now()));
+            let wait = match self.send_once(&mut request, end).await {
+                Ok((conn, head)) => {
+                    let response = self.response(conn, head, request, start.elapsed());
+                    if let Err(e) = self.received(&response) {
+                        return Err(named(e, &response.request));
+                    }
+                    let retry_after = response.headers.get("retry-after");
+                    let outcome = Outcome::Status(response.status, retry_after);
+                    let method = &response.request.method;
+                    match retry
+                        .and_then(|r| r.wait(retries, method, outcome, first.elapsed(), left()))
+                    {
+                        None => {
+                            let mut response = response;
+                            response.request.options.retry = own;
+                            return Ok(response);
+                        }
+                        Some(wait) => {
+                            request = Box::pin(self.let_go(response)).await;
+                            wait
+                        }
+                    }
                 }
-                Err(e) => Outcome::Failed(e),
+                Err(e) => {
+                    let outcome = Outcome::Failed(&e);
+                    let method = &request.method;
+                    match retry
+                        .and_then(|r| r.wait(retries, method, outcome, first.elapsed(), left()))
+                    {
+                        None => return Err(named(e, &request)),
+                        Some(wait) => wait,
+                    }
+                }
             };
-            let left = end.map(|end| end.saturating_duration_since(Instant::now()));
-            let Some(wait) = retry.wait(retries, &request.method, outcome, first.elapsed(), left)
-            else {
-                return sent;
-            };
-            if let Ok(response) = sent {
-                drain(exec, response).await;
-            }
-            exec.sleep(wait).await;
+            self.inner.exec.sleep(wait).await;
             retries += 1;
         }
     }
 
+    /// The request of a response that is not the answer (a 401 answered, a status retried),
+    /// its body drained so that its connection can be reused.
+    async fn let_go(&self, response: Response) -> Request {
+        let length = response.content_length();
+        let (_, request, body) = response.into_hop();
+        drain(&*self.inner.exec, body, length).await;
+        request
+    }
+
     /// What every response received goes through: the cookie jar stores its `Set-Cookie`
     /// fields, and the response hooks see it.
-    fn received(&self, request: &Request, response: &Response) -> Result<()> {
+    fn received(&self, response: &Response) -> Result<()> {
         let config = &self.inner.config;
         #[cfg(feature = "cookies")]
         if let Some(jar) = &config.cookies {
-            jar.store_response(&response.url, &response.headers);
+            jar.store_response(response.url(), &response.headers);
         }
-        config.hooks.run_response(request, response)
+        config.hooks.run_response(&response.request, response)
     }
 
     /// One request on one connection, retried once on a new connection when a reused one
     /// turns out to be closed before it took any part of the request.
-    async fn send_once(&self, request: &mut Request, end: Option<Instant>) -> Result<Response> {
+    async fn send_once(
+        &self,
+        request: &mut Request,
+        end: Option<Instant>,
+    ) -> Result<(Pooled, ResponseHead)> {
         let inner = &*self.inner;
         let via = inner.config.proxy_for(&request.url);
         let dst = Destination::from_url(&request.url)?.through(via.cloned());
@@ -227,15 +255,11 @@ impl AsyncClient {
                 expect_continue,
                 close: close_after,
             };
-            let sent = Instant::now();
             let exchanged = match &mut *conn {
                 Connection::Http1(h1) => h1.exchange(deadlines, request_head, out).await,
             };
             match exchanged {
-                Ok(head) => {
-                    let elapsed = sent.elapsed();
-                    return Ok(self.response(conn, head, request.url.clone(), elapsed));
-                }
+                Ok(head) => return Ok((conn, head)),
                 Err(e) => {
                     let safe =
                         e.nothing_sent || (e.closed_before_response && idempotent && replayable);
@@ -290,7 +314,13 @@ impl AsyncClient {
 
     /// The response whose head `conn` has just read; its body reads on from `conn`, which
     /// goes back to the pool (if its protocol allows) when the body ends.
-    fn response(&self, conn: Pooled, head: ResponseHead, url: Url, elapsed: Duration) -> Response {
+    fn response(
+        &self,
+        conn: Pooled,
+        head: ResponseHead,
+        request: Request,
+        elapsed: Duration,
+    ) -> Response {
         let body = if conn.body_done() {
             conn.release();
             ResponseBody::empty()
@@ -303,11 +333,12 @@ impl AsyncClient {
             version: head.version,
             reason: head.reason,
             headers: head.headers,
-            url,
+            request,
             elapsed,
             history: Vec::new(),
             body,
             body_limit: self.inner.config.max_body_bytes,
+            default_encoding: self.inner.config.encoding,
         }
     }
 }
@@ -315,10 +346,17 @@ impl AsyncClient {
 /// Reads a small redirect body to its end, so its connection can be reused; a large one, or
 /// one not all there within [`DRAIN_WAIT`], is dropped with its connection (a body that has
 /// all arrived is still consumed then, see `RawBody`'s `Drop`).
-async fn drain(exec: &dyn Executor, mut response: Response) {
-    if response.content_length().is_none_or(|n| n > DRAIN_LIMIT) {
+async fn drain(exec: &dyn Executor, mut body: ResponseBody, length: Option<u64>) {
+    if length.is_none_or(|n| n > DRAIN_LIMIT) {
         return;
     }
-    let read = async { while let Ok(Some(_)) = response.chunk().await {} };
+    let read = std::future::poll_fn(|cx| {
+        loop {
+            match std::task::ready!(body.poll_chunk(cx)) {
+                Ok(Some(_)) => continue,
+                _ => return Poll::Ready(()),
+            }
+        }
+    });
     futures_lite::future::or(read, exec.sleep(DRAIN_WAIT)).await;
 }

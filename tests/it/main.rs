@@ -21,6 +21,7 @@ mod profile;
 mod proxy;
 mod query;
 mod redirect;
+mod response;
 mod retry;
 mod secrets;
 mod streaming;

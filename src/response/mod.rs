@@ -1,4 +1,9 @@
-//! [`Response`]: status, headers in received order and case, and a streaming body.
+//! [`Response`]: status, headers in received order and case, the request that got it, and a
+//! streaming body, read whole, as text (in `lines`, by its charset), or in pieces.
+
+mod lines;
+#[cfg(feature = "cookies")]
+mod set_cookie;
 
 use std::fmt;
 use std::io;
@@ -7,19 +12,27 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
+use encoding_rs::Encoding;
 use futures_core::Stream;
 use futures_io::AsyncRead;
 use http::{StatusCode, Version};
 use url::Url;
 
 use crate::body::{RawBody, RawBuf};
+use crate::charset::{self, Charset};
 use crate::decode::ContentDecoder;
 use crate::error::{Error, Kind, Result};
 use crate::headers::Headers;
+use crate::request::Request;
+
+pub use lines::Lines;
+#[cfg(feature = "cookies")]
+pub use set_cookie::{Cookie, SameSite};
 
 /// An HTTP response. The body is read from the connection as it is consumed: with
-/// [`bytes`](Self::bytes), [`text`](Self::text), [`chunk`](Self::chunk),
-/// [`bytes_stream`](Self::bytes_stream) or [`into_reader`](Self::into_reader). The connection
+/// [`bytes`](Self::bytes), [`text`](Self::text), [`lines`](Self::lines),
+/// [`chunk`](Self::chunk), [`bytes_stream`](Self::bytes_stream) or
+/// [`into_reader`](Self::into_reader). The connection
 /// goes back to the pool when the body has been read to its end; dropping a response before
 /// that closes it.
 ///
@@ -36,12 +49,15 @@ pub struct Response {
     pub(crate) version: Version,
     pub(crate) reason: Bytes,
     pub(crate) headers: Headers,
-    pub(crate) url: Url,
+    /// The request this answers (for a redirect hop in the history, a copy without its body).
+    pub(crate) request: Request,
     pub(crate) elapsed: Duration,
     pub(crate) history: Vec<Response>,
     pub(crate) body: ResponseBody,
     /// The most bytes [`bytes`](Self::bytes) and the methods on it read.
     pub(crate) body_limit: usize,
+    /// The client's [`encoding`](crate::ClientBuilder::encoding), for a body that names none.
+    pub(crate) default_encoding: Option<&'static Encoding>,
 }
 
 impl Response {
@@ -69,12 +85,119 @@ impl Response {
 
     /// The URL of this response: after redirects, the last one.
     pub fn url(&self) -> &Url {
-        &self.url
+        &self.request.url
     }
 
-    /// Time from sending the request until the response head arrived.
+    /// The request this response answers: after redirects, the last one (its method and URL
+    /// as the redirects made them, the headers it set itself). The headers it went on the
+    /// wire with, the client's and the profile's too, are
+    /// [`AsyncClient::wire_headers`](crate::AsyncClient::wire_headers)`(response.request())`.
+    /// Its body is there unless it was a stream (sent, so gone); a redirect hop's in
+    /// [`history`](Self::history) has none.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, Method, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|req| match req.url.path() {
+    ///     "/form" => MockResponse::new(303).header("Location", "/done"),
+    ///     _ => MockResponse::new(200),
+    /// });
+    /// let client = AsyncClient::builder().connector(mock).build()?;
+    /// let r = client.post("https://example.com/form").header("X-A", "1").await?;
+    /// assert_eq!(r.request().method(), Method::GET); // a 303 is followed with GET
+    /// assert_eq!(r.request().url().path(), "/done");
+    /// assert_eq!(r.history()[0].request().method(), Method::POST);
+    /// assert!(client.wire_headers(r.request())?.contains("X-A"));
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// How long the caller waited for this response: from the start of
+    /// [`AsyncClient::send`](crate::AsyncClient::send) (connecting, and every redirect hop)
+    /// until this response's head arrived. For a hop in [`history`](Self::history), until
+    /// that hop's head arrived.
     pub fn elapsed(&self) -> Duration {
         self.elapsed
+    }
+
+    /// True unless the status is 4xx or 5xx (Python requests' `ok`): what
+    /// [`raise_for_status`](Self::raise_for_status) lets through.
+    pub fn ok(&self) -> bool {
+        !self.is_error()
+    }
+
+    /// True for a 2xx status.
+    pub fn is_success(&self) -> bool {
+        self.status.is_success()
+    }
+
+    /// True for a redirect that can be followed: 301, 302, 303, 307 or 308 with a `Location`.
+    pub fn is_redirect(&self) -> bool {
+        matches!(self.status.as_u16(), 301 | 302 | 303 | 307 | 308)
+            && self.headers.contains("location")
+    }
+
+    /// True for a 4xx or 5xx status.
+    pub fn is_error(&self) -> bool {
+        self.status.is_client_error() || self.status.is_server_error()
+    }
+
+    /// The WHATWG name of the encoding [`text`](Self::text) and [`lines`](Self::lines) decode
+    /// the body with (`"UTF-8"`, `"Shift_JIS"`, `"windows-1252"`): the one the `charset` of
+    /// `Content-Type` names (by its WHATWG label: `latin1` is windows-1252), or else the
+    /// client's [`encoding`](crate::ClientBuilder::encoding), or else UTF-8. When the
+    /// response names none, a byte order mark at the start of the body (UTF-8, UTF-16LE,
+    /// UTF-16BE) decides instead, once it is read.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| {
+    ///     MockResponse::new(200)
+    ///         .header("Content-Type", "text/plain; charset=latin1")
+    ///         .body(&b"caf\xe9"[..])
+    /// });
+    /// let client = AsyncClient::builder().connector(mock).build()?;
+    /// let r = client.get("https://example.com/").await?;
+    /// assert_eq!(r.encoding(), "windows-1252");
+    /// assert_eq!(r.text().await?, "café");
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn encoding(&self) -> &'static str {
+        self.charset().name()
+    }
+
+    fn charset(&self) -> Charset {
+        Charset::for_response(&self.headers, self.default_encoding)
+    }
+
+    /// The cookies this response set: its `Set-Cookie` fields, parsed, in order; malformed
+    /// ones are skipped. The client's [`CookieJar`](crate::CookieJar) has already stored those
+    /// it accepts.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| {
+    ///     MockResponse::new(200).header("Set-Cookie", "id=7; Path=/; Secure; HttpOnly")
+    /// });
+    /// let client = AsyncClient::builder().connector(mock).build()?;
+    /// let r = client.get("https://example.com/").await?;
+    /// let id = r.cookies().next().unwrap();
+    /// assert_eq!((id.name(), id.value(), id.path()), ("id", "7", Some("/")));
+    /// assert!(id.secure() && id.http_only());
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    #[cfg(feature = "cookies")]
+    pub fn cookies(&self) -> impl Iterator<Item = Cookie<'_>> {
+        self.headers
+            .get_all("set-cookie")
+            .filter_map(|value| Cookie::parse(value.to_str().ok()?))
     }
 
     /// The redirect responses that led here, oldest first (their bodies are not kept).
@@ -102,7 +225,7 @@ impl Response {
     pub fn raise_for_status(&self) -> Result<()> {
         if self.status.is_client_error() || self.status.is_server_error() {
             let err = Error::bare(Kind::Status(self.status));
-            Err(err.with_url(&self.url))
+            Err(err.with_url(self.url()))
         } else {
             Ok(())
         }
@@ -116,7 +239,7 @@ impl Response {
     /// The next piece of the body, or `None` at its end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
         let chunk = std::future::poll_fn(|cx| self.body.poll_chunk(cx)).await;
-        chunk.map_err(|e| e.with_url(&self.url))
+        chunk.map_err(|e| e.with_url(&self.request.url))
     }
 
     /// The whole body, decoded. A body larger than the client's
@@ -133,14 +256,14 @@ impl Response {
         };
         if let ResponseBody::Raw(raw) = &mut self.body {
             if let Some(whole) = raw.read_length_body(limit).await {
-                return whole.map_err(|e| e.with_url(&self.url));
+                return whole.map_err(|e| e.with_url(&self.request.url));
             }
         }
         let Some(first) = self.chunk().await? else {
             return Ok(Bytes::new());
         };
         if first.len() > limit {
-            return Err(too_large(&self.url));
+            return Err(too_large(&self.request.url));
         }
         let Some(second) = self.chunk().await? else {
             return Ok(first);
@@ -155,7 +278,7 @@ impl Response {
         let mut next = Some(second);
         while let Some(more) = next {
             if all.len() + more.len() > limit {
-                return Err(too_large(&self.url));
+                return Err(too_large(&self.request.url));
             }
             all.extend_from_slice(&more);
             next = self.chunk().await?;
@@ -163,10 +286,49 @@ impl Response {
         Ok(all.freeze())
     }
 
-    /// The whole body as text. Bytes that are not UTF-8 become U+FFFD.
+    /// The whole body as text, decoded by the charset [`encoding`](Self::encoding) says.
+    /// Bytes that do not decode become U+FFFD: a wrong charset garbles the text, it is no
+    /// error. The body is read as [`bytes`](Self::bytes) reads it, within its limit.
     pub async fn text(self) -> Result<String> {
+        let charset = self.charset();
         let bytes = self.bytes().await?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        Ok(charset.decode(&bytes))
+    }
+
+    /// The whole body as text in the encoding `label` names (a WHATWG label, such as
+    /// `"utf-8"`, `"latin1"`, `"shift_jis"`), whatever the response says; a byte order
+    /// mark of that encoding is dropped. An unknown label is an error of kind
+    /// [`Kind::Decode`], before any of the body is read.
+    pub async fn text_with_charset(self, label: &str) -> Result<String> {
+        let Some(encoding) = charset::for_label(label) else {
+            let msg = format!("unknown charset {label:?}");
+            return Err(Error::new(Kind::Decode, msg).with_url(self.url()));
+        };
+        let bytes = self.bytes().await?;
+        Ok(Charset::named(encoding).decode(&bytes))
+    }
+
+    /// The body's text as a [`Stream`] of lines, decoded as it arrives by the charset
+    /// [`encoding`](Self::encoding) says (a character split between pieces of the body is
+    /// decoded whole). `\n` and `\r\n` end a line and are not part of it. A line longer
+    /// than the client's [`max_body_bytes`](crate::ClientBuilder::max_body_bytes) is an
+    /// error of kind [`Kind::Body`].
+    ///
+    /// ```
+    /// use futures_lite::StreamExt;
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| MockResponse::new(200).body("one\r\ntwo\nthree"));
+    /// let client = AsyncClient::builder().connector(mock).build()?;
+    /// let lines = client.get("https://example.com/").await?.lines();
+    /// let lines: Vec<String> = lines.try_collect().await?;
+    /// assert_eq!(lines, ["one", "two", "three"]);
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn lines(self) -> Lines {
+        let charset = self.charset();
+        Lines::new(self.body, self.request.url, charset, self.body_limit)
     }
 
     /// The whole body, parsed as JSON.
@@ -180,7 +342,7 @@ impl Response {
     pub fn bytes_stream(self) -> BodyStream {
         BodyStream {
             body: self.body,
-            url: self.url,
+            url: self.request.url,
         }
     }
 
@@ -188,24 +350,18 @@ impl Response {
     pub fn into_reader(self) -> BodyReader {
         BodyReader {
             body: self.body,
-            url: self.url,
+            url: self.request.url,
             current: Bytes::new(),
         }
     }
 
-    /// A copy of the head, with no body (for the redirect history).
-    pub(crate) fn without_body(&self) -> Response {
-        Response {
-            status: self.status,
-            version: self.version,
-            reason: self.reason.clone(),
-            headers: self.headers.clone(),
-            url: self.url.clone(),
-            elapsed: self.elapsed,
-            history: Vec::new(),
-            body: ResponseBody::empty(),
-            body_limit: self.body_limit,
-        }
+    /// A redirect hop taken apart: its head for the history (with a copy of its request, no
+    /// body), the request that was sent, to be followed, and the body, to be drained.
+    pub(crate) fn into_hop(mut self) -> (Response, Request, ResponseBody) {
+        let copy = self.request.without_body();
+        let sent = std::mem::replace(&mut self.request, copy);
+        let body = std::mem::replace(&mut self.body, ResponseBody::empty());
+        (self, sent, body)
     }
 }
 
@@ -257,7 +413,7 @@ impl ResponseBody {
         }
     }
 
-    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>>> {
+    pub(crate) fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>>> {
         let (decoder, done) = match self {
             ResponseBody::Raw(raw) => return raw.poll_chunk(cx),
             ResponseBody::Decoded { decoder, done } => (decoder, done),
