@@ -105,7 +105,7 @@ impl AsyncClient {
             end,
         };
         let is_head = request.method == Method::HEAD;
-        let replayable = !matches!(request.body.kind, BodyKind::Stream(_));
+        let replayable = matches!(request.body.kind, BodyKind::Empty | BodyKind::Full(_));
         let idempotent = matches!(
             request.method,
             Method::GET
@@ -129,6 +129,9 @@ impl AsyncClient {
                 BodyKind::Empty => (RequestBody::Empty, OutBody::Empty),
                 BodyKind::Full(bytes) => (RequestBody::Full(bytes), OutBody::Full(bytes)),
                 BodyKind::Stream(reader) => (RequestBody::Stream, OutBody::Stream(&mut **reader)),
+                BodyKind::Sized(reader, len) => {
+                    (RequestBody::Sized(*len), OutBody::Stream(&mut **reader))
+                }
             };
             let request_head = h1::Request {
                 head,
