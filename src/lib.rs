@@ -60,6 +60,7 @@ mod error;
 mod headers;
 mod into_url;
 mod mock;
+pub mod multipart;
 mod pool;
 pub mod profile;
 pub mod proto;
