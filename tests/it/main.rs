@@ -14,6 +14,7 @@ mod fingerprint;
 mod fuzz;
 mod hostile;
 mod mock;
+mod multipart;
 mod nginx;
 mod pool;
 mod profile;
