@@ -299,3 +299,169 @@ fn a_serde_form_from_a_struct_a_map_or_pairs() {
         assert_eq!(err.kind(), Kind::Body, "{err}");
     });
 }
+
+/// Runs the built `fetch` with `args`: its exit code, stdout and stderr.
+fn fetch(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(crate::support::fetch_example())
+        .args(args)
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (out.status.code(), text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn fetch_sends_form_parts_as_curl_does() {
+    let server = Server::plain(|_| Reply::ok("ok"));
+    let dir = temp_dir("fetch-form");
+    let (txt, bin) = (dir.join("a.txt"), dir.join("data.bin"));
+    std::fs::write(&txt, "hello\n").unwrap();
+    std::fs::write(&bin, [1u8, 2, 3]).unwrap();
+    let (txt, bin) = (txt.to_str().unwrap(), bin.to_str().unwrap());
+    let (code, stdout, stderr) = fetch(&[
+        "-F",
+        "name=value",
+        "-F",
+        &format!("up=@{txt}"),
+        "--form",
+        &format!("typed=@{txt};type=text/x-custom"),
+        "-F",
+        &format!("renamed=@{bin};filename=x.bin"),
+        "-F",
+        &format!("field=<{txt}"),
+        &server.url("/form"),
+    ]);
+    assert_eq!((code, stdout.as_str()), (Some(0), "ok"), "{stderr}");
+    let seen = &server.seen()[0];
+    assert_eq!(seen.method, "POST");
+    assert_eq!(
+        seen.header("content-length"),
+        Some(&*seen.body.len().to_string())
+    );
+    let parts = parts(seen);
+    let disposition = "Content-Disposition: form-data; name=";
+    let heads: Vec<String> = parts
+        .iter()
+        .map(|p| p.head.replace(disposition, ""))
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "\"name\"",
+            "\"up\"; filename=\"a.txt\"\r\nContent-Type: text/plain",
+            "\"typed\"; filename=\"a.txt\"\r\nContent-Type: text/x-custom",
+            "\"renamed\"; filename=\"x.bin\"\r\nContent-Type: application/octet-stream",
+            "\"field\"",
+        ]
+    );
+    let contents: Vec<&[u8]> = parts.iter().map(|p| &p.content[..]).collect();
+    assert_eq!(
+        contents,
+        [
+            &b"value"[..],
+            b"hello\n",
+            b"hello\n",
+            &[1, 2, 3],
+            b"hello\n"
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fetch_urlencodes_data_as_curl_does_and_g_puts_it_in_the_query() {
+    let server = Server::plain(|_| Reply::ok("ok"));
+    let dir = temp_dir("fetch-urlencode");
+    let file = dir.join("v.txt");
+    std::fs::write(&file, "x y\n").unwrap();
+    let file = file.to_str().unwrap();
+    let (code, _, stderr) = fetch(&[
+        "--data-urlencode",
+        "a b",
+        "--data-urlencode",
+        "=c&d",
+        "--data-urlencode",
+        "n=v w=é",
+        "--data-urlencode",
+        &format!("@{file}"),
+        "--data-urlencode",
+        &format!("f@{file}"),
+        "-d",
+        "raw=1",
+        &server.url("/post"),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, _, stderr) = fetch(&[
+        "-G",
+        "-d",
+        "x=1",
+        "--data-urlencode",
+        "q=a b",
+        &server.url("/get?z=0"),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, _, stderr) = fetch(&["--get", "--data-urlencode", "q=1", &server.url("/g")]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let seen = server.seen();
+    assert_eq!(seen[0].method, "POST");
+    assert_eq!(
+        String::from_utf8_lossy(&seen[0].body),
+        "a%20b&c%26d&n=v%20w%3D%C3%A9&x%20y%0A&f=x%20y%0A&raw=1"
+    );
+    assert_eq!(
+        seen[0].header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    for (s, target) in seen[1..].iter().zip(["/get?z=0&x=1&q=a%20b", "/g?q=1"]) {
+        assert_eq!((s.method.as_str(), s.target.as_str()), ("GET", target));
+        assert!(s.body.is_empty());
+        assert_eq!(s.header("content-type"), None);
+        assert_eq!(s.header("content-length"), None);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fetch_form_errors_are_one_line_and_a_failing_exit() {
+    let server = Server::plain(|_| Reply::ok("ok"));
+    let url = server.url("/");
+    let dir = temp_dir("fetch-errors");
+    let file = dir.join("f.txt");
+    std::fs::write(&file, "x").unwrap();
+    let (unknown, bad_type) = (
+        format!("a=@{};size=3", file.display()),
+        format!("a=@{};type=bad\u{7f}", file.display()),
+    );
+    for (args, says) in [
+        (
+            vec!["-F", "up=@/nonexistent/upload.bin"],
+            "/nonexistent/upload.bin",
+        ),
+        (
+            vec!["-F", "up=</nonexistent/field.txt"],
+            "/nonexistent/field.txt",
+        ),
+        (
+            vec!["--data-urlencode", "n@/nonexistent/d.txt"],
+            "/nonexistent/d.txt",
+        ),
+        (vec!["-F", "novalue"], "NAME=VALUE"),
+        (vec!["-F", "a=1", "-d", "b=2"], "-F cannot be used with -d"),
+        (vec!["-F", &unknown], "unknown parameter"),
+        (vec!["-F", &bad_type], "-F a"),
+        (vec!["-I", "-F", "a=1"], "-I cannot be used"),
+    ] {
+        let mut all = args.clone();
+        all.push(&url);
+        let (code, stdout, stderr) = fetch(&all);
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(says),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(server.connections(), 0, "nothing was sent");
+    let _ = std::fs::remove_dir_all(&dir);
+}
