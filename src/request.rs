@@ -75,6 +75,12 @@ impl Body {
         }
     }
 
+    /// True if the body can be sent again (it is in memory): false for a stream, chunked or
+    /// sized, which is read once as it is sent.
+    pub(crate) fn is_replayable(&self) -> bool {
+        matches!(self.kind, BodyKind::Empty | BodyKind::Full(_))
+    }
+
     /// The bytes, for a body held in memory.
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match &self.kind {

@@ -105,7 +105,7 @@ impl AsyncClient {
             end,
         };
         let is_head = request.method == Method::HEAD;
-        let replayable = matches!(request.body.kind, BodyKind::Empty | BodyKind::Full(_));
+        let replayable = request.body.is_replayable();
         let idempotent = matches!(
             request.method,
             Method::GET
