@@ -11,6 +11,8 @@
 //! cargo run --example fetch -- -v -L -H "Accept: text/html" https://www.rust-lang.org/
 //! cargo run --example fetch -- -d @form.txt -o reply.html https://httpbin.org/post
 //! cargo run --example fetch -- --digest -u user:passwd https://httpbin.org/digest-auth/auth/user/passwd
+//! cargo run --example fetch -- -F title=holiday -F photo=@beach.png https://httpbin.org/post
+//! cargo run --example fetch -- -G --data-urlencode "q=a b" https://httpbin.org/get
 //! ```
 
 #[allow(dead_code)] // fetch uses the plain server only: no certificate to read
@@ -22,6 +24,8 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::time::Duration;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+use tls_requests::multipart::{Form, Part};
 use tls_requests::{
     AsyncClient, BasicAuth, Certificate, DigestAuth, HeaderValue, Method, Profile, Request,
     Response,
@@ -40,6 +44,14 @@ Options:
   -d, --data DATA         send DATA as a form body (POST); -d @FILE reads FILE, without
                           its CR and LF, as curl does; several -d are joined with '&'
       --data-binary DATA  like -d, but @FILE is sent byte for byte
+      --data-urlencode DATA  like -d, URL-encoded: CONTENT, =CONTENT, NAME=CONTENT,
+                          @FILE or NAME@FILE (NAME is sent as given, the rest encoded)
+  -G, --get               send the -d and --data-urlencode data in the URL's query,
+                          with GET
+  -F, --form NAME=VALUE   send a multipart/form-data part (POST; repeatable):
+                          NAME=text, NAME=@FILE (a file part, named after FILE),
+                          NAME=<FILE (FILE's text as a field); after @FILE or <FILE,
+                          ;type=MIME sets its Content-Type, ;filename=NAME its filename
   -i, --include           include the response head in the output
   -I, --head              send a HEAD request and print the response head
   -L, --location          follow redirects
@@ -69,6 +81,9 @@ const OPTIONS: &[(char, &str, bool)] = &[
     ('H', "header", true),
     ('d', "data", true),
     (' ', "data-binary", true),
+    (' ', "data-urlencode", true),
+    ('G', "get", false),
+    ('F', "form", true),
     ('i', "include", false),
     ('I', "head", false),
     ('L', "location", false),
@@ -98,6 +113,10 @@ struct Args {
     method: Option<Method>,
     headers: Vec<(String, String)>,
     data: Option<Vec<u8>>,
+    /// `-G`: the data goes in the query.
+    get: bool,
+    /// `-F` arguments, as given.
+    form: Vec<String>,
     include: bool,
     head: bool,
     location: bool,
@@ -237,12 +256,24 @@ async fn run() -> Result<(), Failure> {
 
 /// The request the options describe, with the user's headers in their order and case.
 fn build_request(client: &AsyncClient, url: &str, args: &Args) -> Result<Request, Failure> {
-    let method = match (&args.method, args.head, &args.data) {
+    if args.data.is_some() && !args.form.is_empty() {
+        return Err("-F cannot be used with -d or --data-urlencode".into());
+    }
+    let (url, data) = match (&args.data, args.get) {
+        (Some(data), true) => {
+            let query = std::str::from_utf8(data).map_err(|_| "-G data is not UTF-8")?;
+            let separator = if url.contains('?') { '&' } else { '?' };
+            (format!("{url}{separator}{query}"), None)
+        }
+        (data, _) => (url.to_owned(), data.as_ref()),
+    };
+    let has_body = data.is_some() || !args.form.is_empty();
+    let method = match (&args.method, args.head, has_body) {
         (Some(method), _, _) => method.clone(),
-        (None, true, Some(_)) => return Err("-I and -d cannot be used together".into()),
-        (None, true, None) => Method::HEAD,
-        (None, false, Some(_)) => Method::POST,
-        (None, false, None) => Method::GET,
+        (None, true, true) => return Err("-I cannot be used with -d or -F".into()),
+        (None, true, false) => Method::HEAD,
+        (None, false, true) if !args.get => Method::POST,
+        (None, false, _) => Method::GET,
     };
     let mut request = client.request(method, url).follow_redirects(args.location);
     if let Some(max) = args.max_redirs {
@@ -251,7 +282,7 @@ fn build_request(client: &AsyncClient, url: &str, args: &Args) -> Result<Request
     if let Some(timeout) = args.max_time {
         request = request.timeout(timeout);
     }
-    if let Some(data) = &args.data {
+    if let Some(data) = data {
         request = request.body(data.clone());
     }
     match (&args.user, &args.bearer) {
@@ -268,6 +299,9 @@ fn build_request(client: &AsyncClient, url: &str, args: &Args) -> Result<Request
         (None, Some(token)) => request = request.bearer_auth(token),
         (None, None) => {}
     }
+    if !args.form.is_empty() {
+        request = request.multipart(form(&args.form)?);
+    }
     let mut request = request.build()?;
     // Appended, not set, so that a name given twice is sent twice, as curl does.
     let headers = request.headers_mut();
@@ -275,11 +309,82 @@ fn build_request(client: &AsyncClient, url: &str, args: &Args) -> Result<Request
         let value = HeaderValue::from_str(value).map_err(|e| format!("header {name:?}: {e}"))?;
         headers.append(name, value)?;
     }
-    if args.data.is_some() && !headers.contains("content-type") {
+    if data.is_some() && !headers.contains("content-type") {
         let form = HeaderValue::from_static("application/x-www-form-urlencoded");
         headers.append("Content-Type", form)?;
     }
     Ok(request)
+}
+
+/// The multipart form of the `-F` arguments, as curl reads them: `name=text`,
+/// `name=@file` (a file part), `name=<file` (the file's text as a field), the last two with
+/// `;type=...` and `;filename=...` after the file.
+fn form(specs: &[String]) -> Result<Form, String> {
+    let mut form = Form::new();
+    for spec in specs {
+        let (name, value) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("invalid -F {spec:?}: expected NAME=VALUE"))?;
+        let file = match value.as_bytes().first() {
+            Some(b'@') => true,
+            Some(b'<') => false,
+            _ => {
+                form = form.text(name, value);
+                continue;
+            }
+        };
+        let mut params = value[1..].split(';');
+        let path = params.next().unwrap_or_default();
+        let read_error = |e: io::Error| format!("{path}: {e}");
+        let mut part = if file {
+            Part::file(path).map_err(read_error)?
+        } else {
+            let bytes = std::fs::read(path).map_err(read_error)?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                format!("{path}: not UTF-8 text (-F {name}=@{path} sends it as a file)")
+            })?;
+            Part::text(text)
+        };
+        for param in params {
+            let (key, v) = param.split_once('=').unwrap_or((param, ""));
+            let v = v.trim_matches('"');
+            part = match key.trim() {
+                "type" => part.mime_str(v).map_err(|e| format!("-F {name}: {e}"))?,
+                "filename" => part.file_name(v),
+                other => return Err(format!("-F {name}: unknown parameter {other:?}")),
+            };
+        }
+        form = form.part(name, part);
+    }
+    Ok(form)
+}
+
+/// What curl's `--data-urlencode` leaves unencoded: letters, digits and `-._~`.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// One `--data-urlencode` argument, as curl reads it: up to the first `=`, a name sent as
+/// it is (none for `=content`); else up to the first `@`, a name and a file to read; else
+/// all of it is the content.
+fn urlencoded(value: &str) -> Result<Vec<u8>, String> {
+    let (name, content) = match value.split_once('=') {
+        Some((name, content)) => (name, content.as_bytes().to_vec()),
+        None => match value.split_once('@') {
+            Some((name, path)) => (
+                name,
+                std::fs::read(path).map_err(|e| format!("{path}: {e}"))?,
+            ),
+            None => ("", value.as_bytes().to_vec()),
+        },
+    };
+    let encoded = percent_encode(&content, UNRESERVED).to_string();
+    Ok(match name {
+        "" => encoded.into_bytes(),
+        name => format!("{name}={encoded}").into_bytes(),
+    })
 }
 
 /// The heads of the redirects that led to `response`, then its own.
@@ -390,8 +495,9 @@ fn apply(args: &mut Args, name: &str, value: Option<String>) -> Result<(), Strin
                 .ok_or_else(|| format!("invalid header {value:?}: expected \"Name: value\""))?;
             args.headers.push((name.to_owned(), v.trim().to_owned()));
         }
-        "data" | "data-binary" => {
+        "data" | "data-binary" | "data-urlencode" => {
             let data = match value.strip_prefix('@') {
+                _ if name == "data-urlencode" => urlencoded(&value)?,
                 Some(path) => {
                     let mut file = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
                     if name == "data" {
@@ -425,6 +531,8 @@ fn apply(args: &mut Args, name: &str, value: Option<String>) -> Result<(), Strin
         "oauth2-bearer" => args.bearer = Some(value),
         "cacert" => args.cacert = Some(value),
         "output" => args.output = Some(value),
+        "form" => args.form.push(value),
+        "get" => args.get = true,
         "include" => args.include = true,
         "head" => args.head = true,
         "location" => args.location = true,

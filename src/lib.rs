@@ -65,6 +65,7 @@ mod headers;
 mod hooks;
 mod into_url;
 mod mock;
+pub mod multipart;
 mod pool;
 pub mod profile;
 pub mod proto;

@@ -14,15 +14,18 @@ use crate::hooks::Hooks;
 use crate::redirect;
 use crate::retry::Retry;
 
-/// A request body: nothing, bytes in memory, or a stream sent with chunked encoding.
+/// A request body: nothing, bytes in memory, a stream sent with chunked encoding, or a
+/// stream of known length sent with `Content-Length`.
 ///
 /// ```
 /// use tls_requests::Body;
 /// let a = Body::from("text");
 /// let b = Body::from(vec![1u8, 2, 3]);
 /// let c = Body::from_reader(futures_lite::io::Cursor::new(b"streamed".to_vec()));
+/// let d = Body::sized(futures_lite::io::Cursor::new(b"sized".to_vec()), 5);
 /// assert_eq!(a.as_bytes(), Some(&b"text"[..]));
 /// assert!(c.as_bytes().is_none());
+/// assert_eq!((a.content_length(), c.content_length(), d.content_length()), (Some(4), None, Some(5)));
 /// # drop(b);
 /// ```
 #[derive(Default)]
@@ -36,6 +39,8 @@ pub(crate) enum BodyKind {
     Empty,
     Full(Bytes),
     Stream(Box<dyn AsyncRead + Send + Unpin>),
+    /// A stream that gives exactly this many bytes.
+    Sized(Box<dyn AsyncRead + Send + Unpin>, u64),
 }
 
 impl Body {
@@ -52,12 +57,38 @@ impl Body {
         }
     }
 
+    /// A body of `len` bytes read from `reader` as it is sent, with `Content-Length: len`.
+    /// The reader must give exactly `len` bytes and then end: one that ends early or goes
+    /// on fails the request with [`Kind::Body`], and its connection is closed, not reused.
+    /// Like [`from_reader`](Self::from_reader), it cannot be sent twice.
+    pub fn sized(reader: impl AsyncRead + Send + Unpin + 'static, len: u64) -> Body {
+        Body {
+            kind: BodyKind::Sized(Box::new(reader), len),
+        }
+    }
+
+    /// The length in bytes, when known before sending (`None` for a chunked stream).
+    pub fn content_length(&self) -> Option<u64> {
+        match &self.kind {
+            BodyKind::Empty => Some(0),
+            BodyKind::Full(b) => Some(b.len() as u64),
+            BodyKind::Stream(_) => None,
+            BodyKind::Sized(_, len) => Some(*len),
+        }
+    }
+
+    /// True if the body can be sent again (it is in memory): false for a stream, chunked or
+    /// sized, which is read once as it is sent.
+    pub(crate) fn is_replayable(&self) -> bool {
+        matches!(self.kind, BodyKind::Empty | BodyKind::Full(_))
+    }
+
     /// The bytes, for a body held in memory.
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match &self.kind {
             BodyKind::Empty => Some(&[]),
             BodyKind::Full(b) => Some(b),
-            BodyKind::Stream(_) => None,
+            BodyKind::Stream(_) | BodyKind::Sized(..) => None,
         }
     }
 
@@ -66,7 +97,7 @@ impl Body {
         match &self.kind {
             BodyKind::Empty => Some(Body::empty()),
             BodyKind::Full(b) => Some(Body::from(b.clone())),
-            BodyKind::Stream(_) => None,
+            BodyKind::Stream(_) | BodyKind::Sized(..) => None,
         }
     }
 }
@@ -77,6 +108,7 @@ impl fmt::Debug for Body {
             BodyKind::Empty => f.write_str("Body(empty)"),
             BodyKind::Full(b) => write!(f, "Body({} bytes)", b.len()),
             BodyKind::Stream(_) => f.write_str("Body(stream)"),
+            BodyKind::Sized(_, len) => write!(f, "Body(stream of {len} bytes)"),
         }
     }
 }

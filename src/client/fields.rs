@@ -150,8 +150,9 @@ impl Config {
         }
         let body = match &request.body.kind {
             BodyKind::Empty => BodyFraming::None,
-            BodyKind::Full(bytes) => BodyFraming::Length(bytes.len()),
+            BodyKind::Full(bytes) => BodyFraming::Length(bytes.len() as u64),
             BodyKind::Stream(_) => BodyFraming::Chunked,
+            BodyKind::Sized(_, len) => BodyFraming::Length(*len),
         };
         h1::add_framing_fields(&mut fields, host.as_bytes(), &request.method, body, length);
         if let Some(order) = &self.header_order {

@@ -12,6 +12,7 @@ use super::AsyncClient;
 use crate::auth::{BasicAuth, BearerAuth, IntoAuth, SharedAuth};
 use crate::error::{Error, Kind, Result};
 use crate::headers::Headers;
+use crate::multipart::Form;
 use crate::request::{Body, Request};
 use crate::response::Response;
 use crate::rt::BoxFuture;
@@ -149,18 +150,38 @@ impl<M> RequestBuilder<M> {
         })
     }
 
-    /// Sets a form-urlencoded body and, unless set, its `Content-Type`.
-    pub fn form<K: AsRef<str>, V: AsRef<str>>(
-        self,
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> RequestBuilder<M> {
-        let encoded = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
+    /// Sets a form-urlencoded body and, unless set, its `Content-Type`, from anything
+    /// `serde_urlencoded` serializes: a slice or array of pairs, a map, a struct of plain
+    /// fields. A value it cannot serialize (a nested struct, say) is a [`Kind::Body`] error.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| MockResponse::new(200));
+    /// let client = AsyncClient::builder().connector(mock.clone()).build()?;
+    /// client.post("https://example.com/").form(&[("q", "a b"), ("x", "&")]).await?;
+    /// assert_eq!(mock.requests()[0].body, "q=a+b&x=%26");
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn form<T: serde::Serialize + ?Sized>(self, form: &T) -> RequestBuilder<M> {
+        let encoded = serde_urlencoded::to_string(form).map_err(|e| Error::new(Kind::Body, e));
         self.map(|r| {
-            r.body = Body::from(encoded);
+            r.body = Body::from(encoded?);
             set_content_type(r, "application/x-www-form-urlencoded");
             Ok(())
+        })
+    }
+
+    /// Sets a `multipart/form-data` body, streamed, and its `Content-Type` with the form's
+    /// boundary (replacing one set before). Files in it are read through the client's
+    /// executor as they are sent; see [`multipart`](crate::multipart) for an example.
+    pub fn multipart(self, form: Form) -> RequestBuilder<M> {
+        let content_type = form.content_type();
+        let body = form.into_body(&self.client.inner.exec);
+        self.map(|r| {
+            r.body = body;
+            r.headers.insert_converted("Content-Type", content_type)
         })
     }
 

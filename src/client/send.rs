@@ -92,7 +92,7 @@ impl AsyncClient {
             } = &mut response.request;
             let answer = (response.status, &response.headers);
             if auth
-                .after(method, url, headers, answer, body.as_bytes().is_some())
+                .after(method, url, headers, answer, body.is_replayable())
                 .map_err(|e| e.with_request(method, url))?
             {
                 request = self.let_go(response).await;
@@ -145,7 +145,7 @@ impl AsyncClient {
             return Err(named(e, &request));
         }
         let own = request.options.retry.take();
-        let replayable = !matches!(request.body.kind, BodyKind::Stream(_));
+        let replayable = request.body.is_replayable();
         let retry = own
             .as_ref()
             .or(config.retry.as_ref())
@@ -231,7 +231,7 @@ impl AsyncClient {
             end,
         };
         let is_head = request.method == Method::HEAD;
-        let replayable = !matches!(request.body.kind, BodyKind::Stream(_));
+        let replayable = request.body.is_replayable();
         let idempotent = is_idempotent(&request.method);
 
         let mut attempt = 0;
@@ -247,6 +247,9 @@ impl AsyncClient {
                 BodyKind::Empty => (RequestBody::Empty, OutBody::Empty),
                 BodyKind::Full(bytes) => (RequestBody::Full(bytes), OutBody::Full(bytes)),
                 BodyKind::Stream(reader) => (RequestBody::Stream, OutBody::Stream(&mut **reader)),
+                BodyKind::Sized(reader, len) => {
+                    (RequestBody::Sized(*len), OutBody::Stream(&mut **reader))
+                }
             };
             let request_head = h1::Request {
                 head,

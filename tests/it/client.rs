@@ -75,7 +75,7 @@ fn bodies_of_each_kind_are_framed() {
         client.put(server.url("/text")).body("text").await.unwrap();
         client
             .post(server.url("/form"))
-            .form([("k", "v w")])
+            .form(&[("k", "v w")])
             .await
             .unwrap();
         client

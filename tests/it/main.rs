@@ -15,6 +15,7 @@ mod fingerprint;
 mod fuzz;
 mod hostile;
 mod mock;
+mod multipart;
 mod nginx;
 mod pool;
 mod profile;

@@ -186,7 +186,7 @@ fn form_body_is_urlencoded_with_content_type() {
         client(&mock)
             .post("https://api.test/form")
             .header("X-First", "1")
-            .form([("a", "1"), ("b", "x y&z=é")])
+            .form(&[("a", "1"), ("b", "x y&z=é")])
             .await
             .unwrap();
         let sent = only_request(&mock);
@@ -293,7 +293,7 @@ fn found_302_turns_post_into_get_without_body() {
         });
         let r = client(&mock)
             .post("https://a.test/form")
-            .form([("k", "v")])
+            .form(&[("k", "v")])
             .await
             .unwrap();
         assert_eq!(r.url().as_str(), "https://a.test/done?ok=1");

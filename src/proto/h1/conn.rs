@@ -35,7 +35,7 @@ pub(crate) enum OutBody<'a> {
     Empty,
     /// A body of known bytes, sent with `Content-Length`.
     Full(&'a Bytes),
-    /// A body read from a stream, sent chunked.
+    /// A body read from a stream, sent chunked or with its declared length.
     Stream(&'a mut (dyn AsyncRead + Send + Unpin)),
 }
 
@@ -174,7 +174,9 @@ impl Conn {
                     let n = poll_fn(|cx| Pin::new(&mut **reader).poll_read(cx, &mut chunk))
                         .await
                         .map_err(|e| Error::new(Kind::Body, e))?;
-                    self.exchange.request_body_read(&chunk[..n]);
+                    self.exchange
+                        .request_body_read(&chunk[..n])
+                        .map_err(|e| Error::new(Kind::Body, e))?;
                     continue;
                 }
                 Next::Flush => {

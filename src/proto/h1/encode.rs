@@ -13,7 +13,7 @@ pub(crate) enum BodyFraming {
     /// No body.
     None,
     /// A body of this many bytes.
-    Length(usize),
+    Length(u64),
     /// A body of unknown length, chunked.
     Chunked,
 }
@@ -21,7 +21,7 @@ pub(crate) enum BodyFraming {
 /// Adds HTTP/1.1's own fields to a request's `fields`: `Host` first unless the caller set
 /// one (RFC 9112 §3.2), and the body's framing (§6), which is the client's whatever the
 /// caller set: `Content-Length` for a body of known length and for an empty `POST`, `PUT` or
-/// `PATCH`, `Transfer-Encoding: chunked` for a stream, neither for no body. A framing field
+/// `PATCH`, `Transfer-Encoding: chunked` for a stream of unknown length, neither for no body. A framing field
 /// the caller set keeps its place; `length` holds the digits the length field points into.
 pub(crate) fn add_framing_fields<'a>(
     fields: &mut Vec<Field<'a>>,

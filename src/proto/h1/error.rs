@@ -1,6 +1,7 @@
 use std::fmt;
 
-/// A violation of HTTP/1.1 by the server, or a limit it exceeded.
+/// A violation of HTTP/1.1 by the server, or a limit it exceeded; or a request body that
+/// broke the length it was declared with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProtoError {
@@ -44,6 +45,18 @@ pub enum ProtoError {
         /// Bytes still expected, when the length was known.
         missing: Option<u64>,
     },
+    /// A request body of declared length ended before it.
+    RequestBodyTooShort {
+        /// The declared length, sent as `Content-Length`.
+        declared: u64,
+        /// The bytes the body gave.
+        read: u64,
+    },
+    /// A request body of declared length went on past it.
+    RequestBodyTooLong {
+        /// The declared length, sent as `Content-Length`.
+        declared: u64,
+    },
 }
 
 impl fmt::Display for ProtoError {
@@ -78,6 +91,13 @@ impl fmt::Display for ProtoError {
             }
             ProtoError::TruncatedBody { missing: None } => {
                 f.write_str("connection closed before the last chunk")
+            }
+            ProtoError::RequestBodyTooShort { declared, read } => write!(
+                f,
+                "request body ended after {read} of its declared {declared} bytes"
+            ),
+            ProtoError::RequestBodyTooLong { declared } => {
+                write!(f, "request body is longer than its declared {declared} bytes")
             }
         }
     }

@@ -34,6 +34,9 @@ pub enum RequestBody<'a> {
     Full(&'a [u8]),
     /// A body the driver reads from a stream, sent chunked.
     Stream,
+    /// A body the driver reads from a stream of exactly this many bytes, sent with
+    /// `Content-Length`: a stream that ends early or goes on past it fails the exchange.
+    Sized(u64),
 }
 
 /// What the request is, for the exchange: the encoded head and what its fields said.
@@ -172,8 +175,8 @@ enum Pending {
     Nothing,
     /// This many bytes of a known body.
     Full(usize),
-    /// A streamed body, chunked.
-    Stream,
+    /// A streamed body: chunked, or of this declared length.
+    Stream(Option<u64>),
 }
 
 #[derive(Debug)]
@@ -186,9 +189,16 @@ enum State {
     AwaitContinue { out: Vec<u8> },
     /// Body bytes `at..len` are still to be written.
     SendBody { at: usize, len: usize },
-    /// A streamed body: `out[at..]` (an encoded chunk) is to be written; when empty, the next
-    /// piece is to be read. `last` once the last chunk is in `out`.
-    SendChunks { out: Vec<u8>, at: usize, last: bool },
+    /// A streamed body: `out[at..]` (an encoded chunk, or a piece of a sized body) is to be
+    /// written; when empty, the next piece is to be read. `last` once the last chunk is in
+    /// `out`. `sized`: the declared length and the bytes of it still to come, for a body
+    /// sent with `Content-Length`.
+    SendStream {
+        out: Vec<u8>,
+        at: usize,
+        last: bool,
+        sized: Option<(u64, u64)>,
+    },
     /// The request is written; flushed before the response is read.
     Flush,
     /// Reading response heads until the final one.
@@ -234,7 +244,8 @@ impl Exchange {
                 Pending::Nothing
             }
             RequestBody::Full(bytes) => Pending::Full(bytes.len()),
-            RequestBody::Stream => Pending::Stream,
+            RequestBody::Stream => Pending::Stream(None),
+            RequestBody::Sized(len) => Pending::Stream(Some(len)),
         };
         let mut reasons = CloseReasons::default();
         if close {
@@ -279,11 +290,11 @@ impl Exchange {
             State::FlushForContinue { .. } | State::Flush => Next::Flush,
             State::AwaitContinue { .. } => Next::AwaitContinue(self.limits.continue_wait),
             State::SendBody { at, .. } => Next::WriteBody { from: *at },
-            State::SendChunks { out, at, .. } if out.is_empty() => {
+            State::SendStream { out, at, .. } if out.is_empty() => {
                 debug_assert_eq!(*at, 0);
                 Next::ReadRequestBody
             }
-            State::SendChunks { out, at, .. } => Next::Write(&out[*at..]),
+            State::SendStream { out, at, .. } => Next::Write(&out[*at..]),
             State::RecvHead => Next::ReadHead,
             State::RecvBody(_) => Next::ReadBody,
             State::Done => Next::Done,
@@ -312,7 +323,7 @@ impl Exchange {
                     self.state = State::Flush;
                 }
             }
-            State::SendChunks { out, at, last } => {
+            State::SendStream { out, at, last, .. } => {
                 *at += n;
                 if *at >= out.len() {
                     if *last {
@@ -333,30 +344,63 @@ impl Exchange {
         match self.pending {
             Pending::Nothing => State::Flush,
             Pending::Full(len) => State::SendBody { at: 0, len },
-            Pending::Stream => {
+            Pending::Stream(len) => {
                 out.clear();
-                State::SendChunks {
+                State::SendStream {
                     out,
                     at: 0,
                     last: false,
+                    sized: len.map(|len| (len, len)),
                 }
             }
         }
     }
 
     /// The driver read `data` from the request's body stream, as [`Next::ReadRequestBody`]
-    /// asked; empty `data` is the stream's end.
-    pub fn request_body_read(&mut self, data: &[u8]) {
-        if let State::SendChunks { out, last, .. } = &mut self.state {
-            if data.is_empty() {
+    /// asked; empty `data` is the stream's end. A body of declared length
+    /// ([`RequestBody::Sized`]) that ends before it or goes on past it is an error; the
+    /// exchange has then failed.
+    pub fn request_body_read(&mut self, data: &[u8]) -> Result<(), ProtoError> {
+        let State::SendStream {
+            out, last, sized, ..
+        } = &mut self.state
+        else {
+            debug_assert!(false, "request body read in {:?}", self.state);
+            return Ok(());
+        };
+        let result = match sized {
+            None if data.is_empty() => {
                 encode_last_chunk(out);
                 *last = true;
-            } else {
-                encode_chunk(data, out);
+                Ok(())
             }
-        } else {
-            debug_assert!(false, "request body read in {:?}", self.state);
+            None => {
+                encode_chunk(data, out);
+                Ok(())
+            }
+            Some((_, 0)) if data.is_empty() => {
+                self.state = State::Flush;
+                Ok(())
+            }
+            &mut Some((declared, left)) if data.is_empty() => {
+                Err(ProtoError::RequestBodyTooShort {
+                    declared,
+                    read: declared - left,
+                })
+            }
+            &mut Some((declared, left)) if data.len() as u64 > left => {
+                Err(ProtoError::RequestBodyTooLong { declared })
+            }
+            Some((_, left)) => {
+                *left -= data.len() as u64;
+                out.extend_from_slice(data);
+                Ok(())
+            }
+        };
+        if result.is_err() {
+            self.fail();
         }
+        result
     }
 
     /// The connection was flushed, as [`Next::Flush`] asked.
@@ -562,7 +606,7 @@ mod tests {
                     } else {
                         stream.remove(0)
                     };
-                    ex.request_body_read(piece);
+                    ex.request_body_read(piece).unwrap();
                 }
                 Next::Flush => ex.flushed(),
                 _ => return wire,
@@ -633,6 +677,55 @@ mod tests {
                 [HEAD, b"3\r\nabc\r\n5\r\ndefgh\r\n0\r\n\r\n"].concat()
             );
             assert_eq!(ex.next(), Next::ReadHead);
+        }
+
+        #[test]
+        fn a_sized_stream_is_sent_as_is_and_must_end_at_its_length() {
+            let mut ex = exchange(RequestBody::Sized(8));
+            let wire = send_all(&mut ex, b"", vec![b"abc", b"defgh"]);
+            assert_eq!(wire, [HEAD, b"abcdefgh"].concat());
+            assert_eq!(ex.next(), Next::ReadHead);
+            assert!(ex.close_reasons().is_empty());
+        }
+
+        /// Feeds `pieces` to a sized exchange until it errs.
+        fn sized_error(len: u64, pieces: &[&[u8]]) -> (ProtoError, Exchange) {
+            let mut ex = exchange(RequestBody::Sized(len));
+            for piece in pieces {
+                loop {
+                    match ex.next() {
+                        Next::Write(data) => {
+                            let n = data.len();
+                            ex.wrote(n);
+                        }
+                        Next::ReadRequestBody => break,
+                        other => panic!("{other:?}"),
+                    }
+                }
+                if let Err(e) = ex.request_body_read(piece) {
+                    return (e, ex);
+                }
+            }
+            panic!("no error");
+        }
+
+        #[test]
+        fn a_sized_stream_that_ends_early_or_goes_on_fails_the_exchange() {
+            let (e, ex) = sized_error(8, &[b"abc", b""]);
+            assert_eq!(
+                e,
+                ProtoError::RequestBodyTooShort {
+                    declared: 8,
+                    read: 3
+                }
+            );
+            assert!(ex.close_reasons().contains(CloseReason::Failed));
+            let (e, ex) = sized_error(4, &[b"abc", b"de"]);
+            assert_eq!(e, ProtoError::RequestBodyTooLong { declared: 4 });
+            assert!(ex.close_reasons().contains(CloseReason::Failed));
+            // Exactly its length, then more instead of the end.
+            let (e, _) = sized_error(3, &[b"abc", b"d"]);
+            assert_eq!(e, ProtoError::RequestBodyTooLong { declared: 3 });
         }
     }
 
