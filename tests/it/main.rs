@@ -13,6 +13,7 @@ mod decode;
 mod fingerprint;
 mod fuzz;
 mod hostile;
+mod httpbin;
 mod mock;
 mod nginx;
 mod pool;
