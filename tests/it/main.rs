@@ -14,6 +14,7 @@ mod decode;
 mod fingerprint;
 mod fuzz;
 mod hostile;
+mod httpbin;
 mod mock;
 mod multipart;
 mod nginx;
