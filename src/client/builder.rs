@@ -371,7 +371,7 @@ impl ClientBuilder {
     /// `http_proxy`, `https_proxy`, `all_proxy` and `no_proxy` (each also upper case), read
     /// when the client is built, after the proxies set with [`proxy`](Self::proxy). A
     /// library should not be steered by its process's environment unasked, so the default
-    /// is false (`examples/fetch.rs` turns it on, as curl reads it).
+    /// is false (`examples/fetch` turns it on, as curl reads it).
     pub fn trust_env(mut self, trust: bool) -> ClientBuilder {
         self.trust_env = trust;
         self
