@@ -19,6 +19,8 @@ Options:
   -d, --data DATA         send DATA as a form body (POST); -d @FILE reads FILE, without
                           its CR and LF, as curl does; several -d are joined with '&'
       --data-binary DATA  like -d, but @FILE is sent byte for byte
+      --json DATA         send DATA as JSON (POST, Content-Type and Accept
+                          application/json); @FILE reads FILE; several are joined
       --data-urlencode DATA  like -d, URL-encoded: CONTENT, =CONTENT, NAME=CONTENT,
                           @FILE or NAME@FILE (NAME is sent as given, the rest encoded)
   -G, --get               send the -d and --data-urlencode data in the URL's query,
@@ -27,6 +29,8 @@ Options:
                           NAME=text, NAME=@FILE (a file part, named after FILE),
                           NAME=<FILE (FILE's text as a field); after @FILE or <FILE,
                           ;type=MIME sets its Content-Type, ;filename=NAME its filename
+      --compressed        ask for a compressed response and decode it (fetch always
+                          offers the codings it decodes; this keeps curl's scripts working)
   -i, --include           include the response head in the output
   -I, --head              send a HEAD request and print the response head
   -L, --location          follow redirects
@@ -40,12 +44,27 @@ Options:
       --basic             use Basic for -u (the default)
       --digest            use Digest (RFC 7616) for -u
       --oauth2-bearer TOKEN  send Authorization: Bearer TOKEN
+  -x, --proxy URL         go through the proxy at URL: http://, socks5://, socks5h://,
+                          socks4a:// (no scheme: http); credentials in URL or -U
+  -U, --proxy-user U:P    the proxy's credentials
+      --noproxy LIST      hosts to reach directly (commas: domains, IPs, CIDR, *)
+      --socks5 HOST:PORT  a SOCKS5 proxy, names resolved here
+      --socks5-hostname HOST:PORT  a SOCKS5 proxy, names resolved by the proxy
+                          (without -x, the http_proxy, https_proxy, all_proxy and
+                          no_proxy variables are read, as curl reads them)
+      --retry N           try again up to N times after a connection failure or a
+                          408, 429, 500, 502, 503 or 504 (GET, HEAD, PUT, DELETE...),
+                          waiting as Retry-After says, else 1 s doubling
+      --retry-delay SECS  wait SECS between retries instead
+      --retry-max-time SECS  retry only within SECS
   -b, --cookie DATA|FILE  send cookies: \"a=1; b=2\" as given, or those of a cookies.txt FILE
   -c, --cookie-jar FILE   write the cookies the exchange left to FILE (cookies.txt format)
   -o, --output FILE       write the body to FILE instead of stdout
   -f, --fail              exit with status 22 on an HTTP status of 400 or more
   -v, --verbose           print the request and response heads on stderr
-  -s, --silent            accepted; fetch prints no progress anyway
+  -s, --silent            no progress meter
+  -#, --progress-bar      a progress bar on stderr instead of the meter (the meter is
+                          shown when writing to a file with -o and stderr is a terminal)
       --profile NAME      the browser to look like (default chrome; see --list-profiles)
       --list-profiles     print the profile names and exit
   -h, --help              print this help";
@@ -57,6 +76,8 @@ const OPTIONS: &[(char, &str, bool)] = &[
     ('d', "data", true),
     (' ', "data-binary", true),
     (' ', "data-urlencode", true),
+    (' ', "json", true),
+    (' ', "compressed", false),
     ('G', "get", false),
     ('F', "form", true),
     ('i', "include", false),
@@ -71,12 +92,21 @@ const OPTIONS: &[(char, &str, bool)] = &[
     (' ', "basic", false),
     (' ', "digest", false),
     (' ', "oauth2-bearer", true),
+    ('x', "proxy", true),
+    ('U', "proxy-user", true),
+    (' ', "noproxy", true),
+    (' ', "socks5", true),
+    (' ', "socks5-hostname", true),
+    (' ', "retry", true),
+    (' ', "retry-delay", true),
+    (' ', "retry-max-time", true),
     ('b', "cookie", true),
     ('c', "cookie-jar", true),
     ('o', "output", true),
     ('f', "fail", false),
     ('v', "verbose", false),
     ('s', "silent", false),
+    ('#', "progress-bar", false),
     ('h', "help", false),
     (' ', "profile", true),
     (' ', "list-profiles", false),
@@ -112,6 +142,16 @@ pub struct Args {
     pub profile: Option<String>,
     pub list_profiles: bool,
     pub url: Option<String>,
+    /// `--json`: the data is JSON.
+    pub json: bool,
+    pub proxy: Option<String>,
+    pub proxy_user: Option<String>,
+    pub noproxy: Option<String>,
+    pub retry: Option<u32>,
+    pub retry_delay: Option<Duration>,
+    pub retry_max_time: Option<Duration>,
+    pub silent: bool,
+    pub progress_bar: bool,
 }
 
 /// `value` as a number of seconds, fractions allowed, for the option `name`.
@@ -196,6 +236,9 @@ fn apply(args: &mut Args, name: &str, value: Option<String>) -> Result<(), Strin
             args.headers.push((name.to_owned(), v.trim().to_owned()));
         }
         "data" | "data-binary" | "data-urlencode" => {
+            if args.json {
+                return Err("--json cannot be used with -d".into());
+            }
             let data = match value.strip_prefix('@') {
                 _ if name == "data-urlencode" => urlencoded(&value)?,
                 Some(path) => {
@@ -242,7 +285,32 @@ fn apply(args: &mut Args, name: &str, value: Option<String>) -> Result<(), Strin
         "profile" => args.profile = Some(value),
         "list-profiles" => args.list_profiles = true,
         "help" => args.help = true,
-        _ => {} // --silent: fetch never prints progress.
+        "json" => {
+            if args.data.is_some() && !args.json {
+                return Err("--json cannot be used with -d".into());
+            }
+            args.json = true;
+            let data = match value.strip_prefix('@') {
+                Some(path) => std::fs::read(path).map_err(|e| format!("{path}: {e}"))?,
+                None => value.into_bytes(),
+            };
+            // As curl: several --json are joined as they are.
+            args.data.get_or_insert_with(Vec::new).extend(data);
+        }
+        "proxy" => args.proxy = Some(value),
+        "socks5" => args.proxy = Some(format!("socks5://{value}")),
+        "socks5-hostname" => args.proxy = Some(format!("socks5h://{value}")),
+        "proxy-user" => args.proxy_user = Some(value),
+        "noproxy" => args.noproxy = Some(value),
+        "retry" => {
+            let n = value.parse();
+            args.retry = Some(n.map_err(|_| format!("invalid --retry {value:?}"))?);
+        }
+        "retry-delay" => args.retry_delay = Some(seconds("retry-delay", &value)?),
+        "retry-max-time" => args.retry_max_time = Some(seconds("retry-max-time", &value)?),
+        "silent" => args.silent = true,
+        "progress-bar" => args.progress_bar = true,
+        _ => {} // --compressed: decoding is always on, Accept-Encoding names what it decodes.
     }
     Ok(())
 }

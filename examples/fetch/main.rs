@@ -13,6 +13,8 @@
 //! cargo run --example fetch -- --digest -u user:passwd https://httpbin.org/digest-auth/auth/user/passwd
 //! cargo run --example fetch -- -F title=holiday -F photo=@beach.png https://httpbin.org/post
 //! cargo run --example fetch -- -G --data-urlencode "q=a b" https://httpbin.org/get
+//! cargo run --example fetch -- --json '{"a": 1}' --retry 3 https://httpbin.org/post
+//! cargo run --example fetch -- --socks5-hostname 127.0.0.1:1080 -# -o page.html https://example.com/
 //! ```
 
 #[allow(dead_code)] // fetch uses the plain server only: no certificate to read
@@ -21,14 +23,16 @@ mod server;
 
 mod args;
 mod bodies;
+mod progress;
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
 
 use tls_requests::{
-    AsyncClient, BasicAuth, Certificate, DigestAuth, HeaderValue, Method, Profile, Request,
-    Response,
+    AsyncClient, BasicAuth, Certificate, DigestAuth, HeaderValue, Method, Profile, Proxy, Request,
+    Response, Retry,
 };
 
 use args::{Args, USAGE, parse};
@@ -80,21 +84,7 @@ async fn run() -> Result<(), Failure> {
         (None, false) => return Err("no URL given (see --help)".into()),
     };
 
-    let profile = Profile::by_name(args.profile.as_deref().unwrap_or("chrome"))?;
-    let mut builder = AsyncClient::builder()
-        .profile(profile)
-        .danger_accept_invalid_certs(args.insecure);
-    if let Some(limit) = args.connect_timeout {
-        builder = builder.connect_timeout(limit);
-    }
-    if let Some(path) = &args.cacert {
-        let pem = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-        let certs = Certificate::from_pem(&pem).map_err(|e| format!("{path}: {e}"))?;
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
-    }
-    let client = builder.build()?;
+    let client = client(&args)?;
     let jar = client.cookies().ok_or("the client keeps no cookies")?;
     for path in &args.cookie_files {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
@@ -138,14 +128,71 @@ async fn run() -> Result<(), Failure> {
             write_head(&mut out, r, "", "\r\n")?;
         }
     }
+    // As curl: a meter when the body goes to a file and stderr is a terminal; -# for a bar.
+    let shown =
+        !args.silent && (args.progress_bar || args.output.is_some() && io::stderr().is_terminal());
+    let coded = response.headers().contains("content-encoding");
+    let total = response.content_length().filter(|_| !coded);
+    let mut progress = shown.then(|| progress::Progress::new(total, args.progress_bar));
     while let Some(chunk) = response.chunk().await? {
         out.write_all(&chunk)?;
+        if let Some(progress) = &mut progress {
+            progress.add(chunk.len());
+        }
+    }
+    if let Some(progress) = progress {
+        progress.finish();
     }
     out.flush()?;
     if let Some(path) = &args.cookie_jar {
         std::fs::write(path, jar.to_netscape()).map_err(|e| format!("{path}: {e}"))?;
     }
     Ok(())
+}
+
+/// The client the options describe.
+fn client(args: &Args) -> Result<AsyncClient, Failure> {
+    let profile = Profile::by_name(args.profile.as_deref().unwrap_or("chrome"))?;
+    let mut builder = AsyncClient::builder()
+        .profile(profile)
+        .danger_accept_invalid_certs(args.insecure)
+        // As curl: the proxy variables count, unless -x names a proxy.
+        .trust_env(args.proxy.is_none());
+    if let Some(limit) = args.connect_timeout {
+        builder = builder.connect_timeout(limit);
+    }
+    if let Some(path) = &args.cacert {
+        let pem = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        let certs = Certificate::from_pem(&pem).map_err(|e| format!("{path}: {e}"))?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    if let Some(url) = &args.proxy {
+        let mut proxy = Proxy::all(url)?;
+        if let Some(user) = &args.proxy_user {
+            let (user, password) = user.split_once(':').unwrap_or((user, ""));
+            proxy = proxy.basic_auth(user, password);
+        }
+        if let Some(list) = &args.noproxy {
+            proxy = proxy.no_proxy(list);
+        }
+        builder = builder.proxy(proxy);
+    }
+    if let Some(retries) = args.retry {
+        // curl's: transient statuses, 1 s doubling up to 10 minutes, or a fixed delay.
+        let mut retry = Retry::new(retries)
+            .statuses([408, 429, 500, 502, 503, 504])
+            .backoff(Duration::from_secs(1), Duration::from_secs(600));
+        if let Some(delay) = args.retry_delay {
+            retry = retry.backoff(delay, delay);
+        }
+        if let Some(max) = args.retry_max_time {
+            retry = retry.max_elapsed(max);
+        }
+        builder = builder.retry(retry);
+    }
+    Ok(builder.build()?)
 }
 
 /// The request the options describe, with the user's headers in their order and case.
@@ -204,8 +251,14 @@ fn build_request(client: &AsyncClient, url: &str, args: &Args) -> Result<Request
         headers.append(name, value)?;
     }
     if data.is_some() && !headers.contains("content-type") {
-        let form = HeaderValue::from_static("application/x-www-form-urlencoded");
-        headers.append("Content-Type", form)?;
+        let kind = match args.json {
+            true => "application/json",
+            false => "application/x-www-form-urlencoded",
+        };
+        headers.append("Content-Type", HeaderValue::from_static(kind))?;
+    }
+    if args.json && !headers.contains("accept") {
+        headers.insert("Accept", HeaderValue::from_static("application/json"))?;
     }
     Ok(request)
 }

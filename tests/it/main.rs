@@ -11,6 +11,7 @@ mod connect;
 mod cookies;
 mod corpus;
 mod decode;
+mod fetch_flags;
 mod fingerprint;
 mod fuzz;
 mod hostile;

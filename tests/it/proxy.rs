@@ -18,7 +18,7 @@ use crate::support::{Reply, Server, refused_port, run};
 
 /// What a test proxy saw of one connection: the `CONNECT` head or the SOCKS request.
 #[derive(Debug, Clone, PartialEq)]
-enum Asked {
+pub enum Asked {
     Connect(String),
     /// The SOCKS5 target: a name (`socks5h`) or an address, then the port.
     Socks5(String, u16),
@@ -26,14 +26,14 @@ enum Asked {
 }
 
 /// A proxy on 127.0.0.1 speaking one protocol, with what it was asked.
-struct TestProxy {
+pub struct TestProxy {
     addr: SocketAddr,
     asked: Arc<Mutex<Vec<Asked>>>,
     _task: smol::Task<()>,
 }
 
 #[derive(Clone, Copy)]
-enum Speaks {
+pub enum Speaks {
     /// `CONNECT`, answering 407 unless `Proxy-Authorization` is this value (when given).
     Connect(Option<&'static str>),
     /// SOCKS5, wanting this user and password (when given), answering `reply` to the
@@ -43,7 +43,7 @@ enum Speaks {
 }
 
 impl TestProxy {
-    fn start(speaks: Speaks) -> TestProxy {
+    pub fn start(speaks: Speaks) -> TestProxy {
         let listener = Async::<TcpListener>::bind(([127, 0, 0, 1], 0)).unwrap();
         let addr = listener.get_ref().local_addr().unwrap();
         let asked = Arc::new(Mutex::new(Vec::new()));
@@ -64,11 +64,15 @@ impl TestProxy {
         }
     }
 
-    fn url(&self, scheme: &str) -> String {
+    pub fn url(&self, scheme: &str) -> String {
         format!("{scheme}://127.0.0.1:{}", self.addr.port())
     }
 
-    fn asked(&self) -> Vec<Asked> {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn asked(&self) -> Vec<Asked> {
         self.asked.lock().unwrap().clone()
     }
 }

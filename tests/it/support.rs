@@ -589,3 +589,31 @@ pub fn fetch_example() -> std::path::PathBuf {
     assert!(path.exists(), "{} was not built", path.display());
     path
 }
+
+/// What a run of the `fetch` example gave: its exit status, stdout and stderr.
+pub struct FetchRun {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the `fetch` example with `args`, and the environment variables `env` besides the
+/// test's own (minus any proxy variables of the machine's, which would change what it does).
+pub fn run_fetch(args: &[&str], env: &[(&str, &str)]) -> FetchRun {
+    let mut command = std::process::Command::new(fetch_example());
+    for name in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
+        command
+            .env_remove(name)
+            .env_remove(name.to_ascii_uppercase());
+    }
+    let out = command
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    FetchRun {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
