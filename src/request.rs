@@ -158,6 +158,8 @@ pub(crate) struct RequestOptions {
     pub(crate) follow_redirects: Option<bool>,
     pub(crate) max_redirects: Option<usize>,
     pub(crate) retry: Option<Retry>,
+    /// Cookies of this request, sent with the jar's (over those of the same name).
+    pub(crate) cookies: Vec<(String, String)>,
 }
 
 /// An HTTP request: method, URL, headers in order, body, and per-request options.

@@ -48,8 +48,7 @@ struct Scratch {
     authorization: String,
     /// `Basic` credentials for the proxy that forwards the request.
     proxy_authorization: String,
-    /// The cookie jar's cookies for the URL.
-    #[cfg(feature = "cookies")]
+    /// The cookie jar's cookies for the URL, with the request's own.
     cookie: String,
 }
 
@@ -115,12 +114,15 @@ impl Config {
             length,
             authorization,
             proxy_authorization,
-            #[cfg(feature = "cookies")]
             cookie,
         } = scratch;
-        // The jar's cookies for this URL, unless a header of any layer sets its own.
+        // The jar's cookies for this URL and the request's own, unless a header of any
+        // layer sets `Cookie` itself.
         #[cfg(feature = "cookies")]
-        if let Some(value) = self.cookies.as_ref().and_then(|jar| jar.cookie_header(url)) {
+        let jar = self.cookies.as_ref().and_then(|jar| jar.cookie_header(url));
+        #[cfg(not(feature = "cookies"))]
+        let jar = None;
+        if let Some(value) = cookie_value(jar, &request.options.cookies) {
             if find(&fields, b"cookie").is_none() {
                 *cookie = value;
                 let cookie: &'a String = cookie;
@@ -166,6 +168,26 @@ impl Config {
         }
         Ok(fields)
     }
+}
+
+/// The `Cookie` value of the jar's cookies (`jar`, `"a=1; b=2"`) and the request's own,
+/// which replace the jar's of the same name; `None` if there are none.
+fn cookie_value(jar: Option<String>, own: &[(String, String)]) -> Option<String> {
+    if own.is_empty() {
+        return jar;
+    }
+    let jar = jar.unwrap_or_default();
+    let kept = jar.split("; ").filter(|pair| {
+        let name = pair.split('=').next().unwrap_or_default();
+        !pair.is_empty() && !own.iter().any(|(n, _)| n == name)
+    });
+    let own = own.iter().map(|(name, value)| format!("{name}={value}"));
+    Some(
+        kept.map(str::to_owned)
+            .chain(own)
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
 }
 
 fn request_wants_close(fields: &[Field<'_>]) -> bool {

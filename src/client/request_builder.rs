@@ -228,6 +228,20 @@ impl<M> RequestBuilder<M> {
         })
     }
 
+    /// Sends these cookies with this request, besides the jar's for its URL (a name given
+    /// here replaces the jar's cookie of that name); they are not stored in the jar. A
+    /// `Cookie` header set on the request, the client or the profile replaces both.
+    pub fn cookies<K: AsRef<str>, V: AsRef<str>>(
+        self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> RequestBuilder<M> {
+        let pairs: Vec<_> = owned_pairs(pairs).collect();
+        self.map(|r| {
+            r.options.cookies.extend(pairs);
+            Ok(())
+        })
+    }
+
     /// Retries this request as `retry` says, instead of as the client does;
     /// `Retry::new(0)` never retries it.
     pub fn retry(self, retry: crate::Retry) -> RequestBuilder<M> {

@@ -139,3 +139,46 @@ fn fetch_saves_and_sends_cookies_as_curl_does() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/cookies.txt"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Cookies given to one request go with the jar's, over those of the same name, and stay
+/// out of the jar; a `Cookie` header replaces both.
+#[test]
+fn per_request_cookies_join_the_jars_for_that_request_only() {
+    let server = login_server();
+    run(async {
+        let client = AsyncClient::new();
+        fetch(&client, server.url("/login")).await;
+        let sent = client
+            .get(server.url("/home"))
+            .cookies([("theme", "light"), ("extra", "1")])
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut sent: Vec<&str> = sent.split("; ").collect();
+        sent.sort();
+        assert_eq!(sent, ["extra=1", "session=abc", "theme=light"]);
+        assert_eq!(
+            text(&client, server.url("/home")).await.split("; ").count(),
+            2
+        );
+        let jar = client.cookies().unwrap();
+        let home = Url::parse(&server.url("/home")).unwrap();
+        assert!(!jar.cookie_header(&home).unwrap().contains("extra"));
+        let own = client
+            .get(server.url("/home"))
+            .cookies([("extra", "1")])
+            .header("Cookie", "mine=only")
+            .await
+            .unwrap();
+        assert_eq!(own.text().await.unwrap(), "mine=only");
+        let fresh = AsyncClient::builder().cookie_store(false).build().unwrap();
+        let alone = fresh
+            .get(server.url("/x"))
+            .cookies([("a", "b")])
+            .await
+            .unwrap();
+        assert_eq!(alone.text().await.unwrap(), "a=b");
+    });
+}
