@@ -262,6 +262,13 @@ impl AsyncClient {
                 Connection::Http1(h1) => h1.exchange(deadlines, request_head, out).await,
             };
             match exchanged {
+                // A forwarding proxy's own refusal: told apart from the origin's answers, as
+                // a refused CONNECT is.
+                Ok(head) if forward.is_some() && head.status.as_u16() == 407 => {
+                    let reason = String::from_utf8_lossy(&head.reason);
+                    let why = format!("the proxy refused the request: 407 {reason}");
+                    return Err(Error::new(Kind::Proxy, why));
+                }
                 Ok(head) => return Ok((conn, head)),
                 Err(e) => {
                     let safe =

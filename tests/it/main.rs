@@ -20,6 +20,7 @@ mod mock;
 mod multipart;
 mod nginx;
 mod pool;
+mod pproxy;
 mod profile;
 mod proxy;
 mod query;

@@ -72,6 +72,19 @@ pub(super) async fn tunnel(
         let why = format!("CONNECT to {authority} refused: {code} {reason}");
         return Err(Error::new(Kind::Proxy, why));
     }
+    // A proxy sends no body with its 2xx (RFC 9110, section 9.3.6); a server that does is an
+    // origin server taken for a proxy, answering CONNECT as any request.
+    let framed = answer.headers.iter().any(|h| {
+        let length = h.name.eq_ignore_ascii_case("content-length") && h.value.trim_ascii() != b"0";
+        length || h.name.eq_ignore_ascii_case("transfer-encoding")
+    });
+    if framed {
+        let why = format!(
+            "CONNECT to {authority}: the answer {code} has a body, so the server at the \
+             proxy's address is not a proxy"
+        );
+        return Err(Error::new(Kind::Proxy, why));
+    }
     let rest = buf.split_off(end);
     Ok(Connected::new(Prefixed { rest, at: 0, io }))
 }

@@ -68,7 +68,15 @@ pub(super) async fn socks5(
     };
     io.write_all(greeting).await.map_err(io_failed)?;
     let mut choice = [0u8; 2];
-    io.read_exact(&mut choice).await.map_err(io_failed)?;
+    io.read_exact(&mut choice)
+        .await
+        .map_err(|e| match (e.kind(), auth) {
+            // Some proxies (pproxy) hang up on a greeting without the method they want.
+            (io::ErrorKind::UnexpectedEof, None) => failed(
+                "the SOCKS5 proxy hung up on the greeting: it may want a user name and password",
+            ),
+            _ => io_failed(e),
+        })?;
     match (choice, auth) {
         ([5, 0x00], _) => {}
         ([5, 0x02], Some((user, password))) => {
@@ -84,7 +92,13 @@ pub(super) async fn socks5(
             request.extend_from_slice(password);
             io.write_all(&request).await.map_err(io_failed)?;
             let mut status = [0u8; 2];
-            io.read_exact(&mut status).await.map_err(io_failed)?;
+            // Some proxies (pproxy) hang up on wrong credentials instead of answering.
+            io.read_exact(&mut status).await.map_err(|e| match e.kind() {
+                io::ErrorKind::UnexpectedEof => failed(
+                    "SOCKS5 authentication failed: the proxy hung up on the user name and password",
+                ),
+                _ => io_failed(e),
+            })?;
             if status[1] != 0 {
                 return Err(failed(
                     "SOCKS5 authentication failed: the proxy refused the user name and password",
