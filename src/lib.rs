@@ -73,6 +73,7 @@ mod redirect;
 mod request;
 mod response;
 mod retry;
+mod rotator;
 pub mod rt;
 pub mod transport;
 
@@ -91,5 +92,6 @@ pub use response::{BodyReader, BodyStream, Lines, Response};
 #[cfg(feature = "cookies")]
 pub use response::{Cookie, SameSite};
 pub use retry::Retry;
+pub use rotator::{Rotator, Strategy};
 pub use transport::{Certificate, Connected, Connector, Destination, Proxy};
 pub use url::Url;

@@ -160,6 +160,8 @@ pub(crate) struct RequestOptions {
     pub(crate) retry: Option<Retry>,
     /// Cookies of this request, sent with the jar's (over those of the same name).
     pub(crate) cookies: Vec<(String, String)>,
+    /// The proxy of this request, over the client's.
+    pub(crate) proxy: Option<crate::transport::Proxy>,
 }
 
 /// An HTTP request: method, URL, headers in order, body, and per-request options.

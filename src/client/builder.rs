@@ -17,6 +17,7 @@ use crate::proto::h1::Limits;
 use crate::request::Request;
 use crate::response::Response;
 use crate::retry::Retry;
+use crate::rotator::Rotator;
 use crate::rt::{self, Executor};
 use crate::transport::{
     Certificate, Connector, DnsCache, Proxied, Proxy, Resolve, SystemResolver, TcpConnector,
@@ -51,6 +52,8 @@ pub(super) struct Config {
     pub(super) hooks: Hooks,
     /// Proxies, the first one for a URL used.
     pub(super) proxies: Vec<Proxy>,
+    /// A proxy for each attempt, over `proxies`.
+    pub(super) proxy_rotator: Option<Rotator<Proxy>>,
     /// The auth of every request that sets none of its own.
     pub(super) auth: Option<SharedAuth>,
     /// The encoding of a response body's text when the response names none.
@@ -95,9 +98,19 @@ fn default_headers(profile: &Profile, own: &Headers, decompress: bool) -> Result
 }
 
 impl Config {
-    /// The proxy `url` goes through, if any.
-    pub(super) fn proxy_for(&self, url: &Url) -> Option<&Arc<Via>> {
-        self.proxies.iter().find_map(|p| p.for_url(url))
+    /// The way `request` goes: through its own proxy, else through `rotated` (this
+    /// attempt's pick of the client's rotator), else through the client's first proxy for
+    /// its URL; `None` is direct.
+    pub(super) fn via<'a>(
+        &'a self,
+        request: &'a Request,
+        rotated: Option<&'a Proxy>,
+    ) -> Option<&'a Arc<Via>> {
+        let url = &request.url;
+        match request.options.proxy.as_ref().or(rotated) {
+            Some(proxy) => proxy.for_url(url),
+            None => self.proxies.iter().find_map(|p| p.for_url(url)),
+        }
     }
 }
 
@@ -163,6 +176,7 @@ impl Default for ClientBuilder {
                 retry: None,
                 hooks: Hooks::default(),
                 proxies: Vec::new(),
+                proxy_rotator: None,
                 auth: None,
                 encoding: None,
                 #[cfg(feature = "cookies")]
@@ -374,6 +388,21 @@ impl ClientBuilder {
     /// is false (`examples/fetch` turns it on, as curl reads it).
     pub fn trust_env(mut self, trust: bool) -> ClientBuilder {
         self.trust_env = trust;
+        self
+    }
+
+    /// Sends each attempt of each request through the next proxy of `rotator` (see
+    /// [`Rotator`]), over the proxies set with [`proxy`](Self::proxy); a request's own
+    /// ([`RequestBuilder::proxy`]) wins. An attempt that fails at the proxy (a
+    /// [`Kind::Proxy`] error, or no connection to it) marks that proxy failed, which leaves
+    /// it out for the rotator's cooldown; any other outcome marks it good. Connections are
+    /// pooled per proxy, so a request never reuses one made through another.
+    ///
+    /// [`Rotator`]: crate::Rotator
+    /// [`RequestBuilder::proxy`]: crate::RequestBuilder::proxy
+    /// [`Kind::Proxy`]: crate::Kind::Proxy
+    pub fn proxy_rotator(mut self, rotator: Rotator<Proxy>) -> ClientBuilder {
+        self.config.proxy_rotator = Some(rotator);
         self
     }
 

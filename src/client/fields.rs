@@ -22,7 +22,7 @@ impl AsyncClient {
     pub fn wire_headers(&self, request: &Request) -> Result<Headers> {
         let mut scratch = Scratch::default();
         let config = &self.inner.config;
-        let via = config.proxy_for(&request.url);
+        let via = config.via(request, None);
         let forward = via.filter(|via| via.forwards(Destination::scheme_of(&request.url)));
         let fields = config.wire_fields(request, forward.map(|v| &**v), &mut scratch)?;
         let entries = fields

@@ -242,6 +242,15 @@ impl<M> RequestBuilder<M> {
         })
     }
 
+    /// Sends this request through `proxy` (if it is for the URL; else directly), instead of
+    /// the client's proxies or rotator.
+    pub fn proxy(self, proxy: crate::Proxy) -> RequestBuilder<M> {
+        self.map(|r| {
+            r.options.proxy = Some(proxy);
+            Ok(())
+        })
+    }
+
     /// Retries this request as `retry` says, instead of as the client does;
     /// `Retry::new(0)` never retries it.
     pub fn retry(self, retry: crate::Retry) -> RequestBuilder<M> {

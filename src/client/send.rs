@@ -19,7 +19,7 @@ use crate::request::{BodyKind, Request};
 use crate::response::{Response, ResponseBody};
 use crate::retry::{Outcome, is_idempotent};
 use crate::rt::{self, Deadlines, Executor};
-use crate::transport::{Connected, Destination};
+use crate::transport::{Connected, Destination, Proxy};
 use crate::{auth, redirect};
 
 /// A redirect response body up to this size is read so its connection can be reused.
@@ -154,7 +154,21 @@ impl AsyncClient {
         let mut retries = 0;
         loop {
             let left = || end.map(|end| end.saturating_duration_since(Instant::now()));
-            let wait = match self.send_once(&mut request, end).await {
+            let rotated = match (&request.options.proxy, &config.proxy_rotator) {
+                (None, Some(rotator)) => rotator.next_value(),
+                _ => None,
+            };
+            let sent = self.send_once(&mut request, end, rotated.as_ref()).await;
+            if let (Some(proxy), Some(rotator)) = (&rotated, &config.proxy_rotator) {
+                let at_the_proxy = sent.as_ref().is_err_and(|e| {
+                    matches!(
+                        e.kind(),
+                        Kind::Proxy | Kind::Connect | Kind::Timeout(TimeoutPhase::Connect)
+                    )
+                });
+                rotator.mark_result(proxy, !at_the_proxy);
+            }
+            let wait = match sent {
                 Ok((conn, head)) => {
                     let response = self.response(conn, head, request, start.elapsed());
                     if let Err(e) = self.received(&response) {
@@ -219,10 +233,11 @@ impl AsyncClient {
         &self,
         request: &mut Request,
         end: Option<Instant>,
+        rotated: Option<&Proxy>,
     ) -> Result<(Pooled, ResponseHead)> {
         let inner = &*self.inner;
-        let via = inner.config.proxy_for(&request.url);
-        let dst = Destination::from_url(&request.url)?.through(via.cloned());
+        let via = inner.config.via(request, rotated).cloned();
+        let dst = Destination::from_url(&request.url)?.through(via.clone());
         // An HTTP proxy takes `http` requests itself, in absolute form.
         let forward = via.filter(|via| via.forwards(dst.scheme()));
         let read_timeout = request.options.read_timeout.or(inner.config.read_timeout);
@@ -241,7 +256,7 @@ impl AsyncClient {
                 bytes: head,
                 expect_continue,
                 close_after,
-            } = inner.config.request_head(request, forward.map(|v| &**v))?;
+            } = inner.config.request_head(request, forward.as_deref())?;
             let mut conn = self.connection(&dst).await?;
             let (body, out) = match &mut request.body.kind {
                 BodyKind::Empty => (RequestBody::Empty, OutBody::Empty),

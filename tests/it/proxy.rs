@@ -515,3 +515,50 @@ fn no_proxy_hosts_go_direct_and_tunnels_are_pooled() {
     assert_eq!(proxy.asked().len(), 1, "one tunnel, reused");
     assert_eq!(origin.connections(), 2);
 }
+
+#[test]
+fn a_rotator_skips_a_failing_proxy_and_pools_each_proxy_apart() {
+    use std::time::Duration;
+    use tls_requests::{Retry, Rotator};
+    let origin = Server::plain(|s| Reply::ok(&s.target));
+    let (first, second) = (
+        TestProxy::start(Speaks::Socks5(None, 0)),
+        TestProxy::start(Speaks::Socks5(None, 0)),
+    );
+    let down = format!("socks5h://127.0.0.1:{}", refused_port());
+    let rotator = Rotator::new([
+        Proxy::all(&first.url("socks5h")).unwrap(),
+        Proxy::all(&down).unwrap(),
+        Proxy::all(&second.url("socks5h")).unwrap(),
+    ]);
+    let client = AsyncClient::builder()
+        .proxy_rotator(rotator.clone())
+        .retry(Retry::new(1).backoff(Duration::from_millis(1), Duration::from_millis(2)))
+        .build()
+        .unwrap();
+    run(async {
+        for n in 0..5 {
+            let path = format!("/{n}");
+            let text = client
+                .get(origin.url(&path))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(text, path);
+        }
+        // A request's own proxy wins over the rotator.
+        let own = client
+            .get(origin.url("/own"))
+            .proxy(Proxy::all(&second.url("socks5h")).unwrap())
+            .await
+            .unwrap();
+        own.bytes().await.unwrap();
+    });
+    // The down proxy was tried once, then left out; each good one carried its requests on
+    // one tunnel of its own, never the other's.
+    assert_eq!((first.asked().len(), second.asked().len()), (1, 1));
+    assert_eq!(origin.connections(), 2);
+    assert_eq!(origin.seen().len(), 6);
+}

@@ -36,7 +36,7 @@ use crate::rt::BoxFuture;
 /// # drop(client);
 /// # Ok::<(), tls_requests::Error>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct Proxy {
     via: Arc<Via>,
     applies: Applies,
