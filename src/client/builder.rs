@@ -592,17 +592,21 @@ impl ClientBuilder {
             let system = SystemResolver::new(exec.clone());
             Arc::new(DnsCache::new(exec.clone(), system))
         });
-        let proxied = |inner| Proxied {
+        let user_agent = config.headers.get("user-agent").cloned();
+        let proxied = |inner: Arc<dyn Connector>| Proxied {
             inner,
+            tls_spec: spec.clone(),
+            tls_options: tls.clone(),
+            tls: Default::default(),
             resolver: resolver.clone(),
-            user_agent: config.headers.get("user-agent").cloned(),
+            user_agent,
         };
         let connector: Box<dyn Connector> = match (self.whole_stack, self.under_tls) {
             (Some(c), _) => c,
-            (None, Some(t)) => Box::new(TlsConnector::new(proxied(t), spec, tls)?),
+            (None, Some(t)) => Box::new(TlsConnector::new(proxied(Arc::from(t)), spec, tls)?),
             (None, None) => {
                 let tcp = TcpConnector::with_resolver(exec.clone(), resolver.clone());
-                Box::new(TlsConnector::new(proxied(Box::new(tcp)), spec, tls)?)
+                Box::new(TlsConnector::new(proxied(Arc::new(tcp)), spec, tls)?)
             }
         };
         let pool = Pool::new(self.pool);

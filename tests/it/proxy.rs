@@ -29,6 +29,8 @@ pub enum Asked {
 pub struct TestProxy {
     addr: SocketAddr,
     asked: Arc<Mutex<Vec<Asked>>>,
+    /// For a proxy spoken to over TLS, its certificate.
+    cert_pem: Option<String>,
     _task: smol::Task<()>,
 }
 
@@ -44,15 +46,35 @@ pub enum Speaks {
 
 impl TestProxy {
     pub fn start(speaks: Speaks) -> TestProxy {
+        TestProxy::start_with(speaks, None)
+    }
+
+    /// A proxy spoken to over TLS, as an `https://` proxy is, with a certificate for
+    /// 127.0.0.1.
+    pub fn start_tls(speaks: Speaks) -> TestProxy {
+        let (acceptor, pem) =
+            crate::support::tls_acceptor(&["127.0.0.1"], rustls::DEFAULT_VERSIONS);
+        let mut proxy = TestProxy::start_with(speaks, Some(acceptor));
+        proxy.cert_pem = Some(pem);
+        proxy
+    }
+
+    fn start_with(speaks: Speaks, tls: Option<futures_rustls::TlsAcceptor>) -> TestProxy {
         let listener = Async::<TcpListener>::bind(([127, 0, 0, 1], 0)).unwrap();
         let addr = listener.get_ref().local_addr().unwrap();
         let asked = Arc::new(Mutex::new(Vec::new()));
         let log = asked.clone();
         let task = smol::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let log = log.clone();
+                let (log, tls) = (log.clone(), tls.clone());
                 smol::spawn(async move {
-                    let _ = serve(stream, speaks, &log).await;
+                    let _ = match tls {
+                        Some(tls) => match tls.accept(stream).await {
+                            Ok(stream) => serve(stream, speaks, &log).await,
+                            Err(e) => Err(e),
+                        },
+                        None => serve(stream, speaks, &log).await,
+                    };
                 })
                 .detach();
             }
@@ -60,6 +82,7 @@ impl TestProxy {
         TestProxy {
             addr,
             asked,
+            cert_pem: None,
             _task: task,
         }
     }
@@ -86,7 +109,7 @@ fn resolve_here(host: &str, port: u16) -> io::Result<SocketAddr> {
 }
 
 async fn serve(
-    mut client: Async<std::net::TcpStream>,
+    mut client: impl futures_lite::AsyncRead + futures_lite::AsyncWrite + Unpin,
     speaks: Speaks,
     log: &Mutex<Vec<Asked>>,
 ) -> io::Result<()> {
@@ -561,4 +584,66 @@ fn a_rotator_skips_a_failing_proxy_and_pools_each_proxy_apart() {
     assert_eq!((first.asked().len(), second.asked().len()), (1, 1));
     assert_eq!(origin.connections(), 2);
     assert_eq!(origin.seen().len(), 6);
+}
+
+#[test]
+fn an_https_proxy_is_spoken_to_over_tls_then_tunnels_the_origins_tls() {
+    let origin = Server::tls(|s| Reply::ok(&format!("secure {}", s.target)));
+    let proxy = TestProxy::start_tls(Speaks::Connect(Some("Basic dTpw")));
+    let proxy_cert =
+        tls_requests::Certificate::from_pem(proxy.cert_pem.as_ref().unwrap().as_bytes());
+    let client = origin
+        .client()
+        .add_root_certificate(proxy_cert.unwrap().remove(0))
+        .proxy(Proxy::all(&format!("https://u:p@127.0.0.1:{}", proxy.addr.port())).unwrap())
+        .build()
+        .unwrap();
+    run(async {
+        let secure = client
+            .get(origin.url("/s"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(secure, "secure /s");
+    });
+    assert!(
+        matches!(&proxy.asked()[..], [Asked::Connect(head)] if head.starts_with("CONNECT localhost:"))
+    );
+    // An http URL goes to an https proxy over TLS, in absolute form.
+    let forwarding = Server::tls(|s| Reply::ok(&format!("forwarded {}", s.target)));
+    let via_tls = format!("https://127.0.0.1:{}", forwarding.addr.port());
+    let client = forwarding
+        .client()
+        .proxy(Proxy::all(&via_tls).unwrap())
+        .build()
+        .unwrap();
+    let text = run(async {
+        client
+            .get("http://origin.test/x")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    assert_eq!(text, "forwarded http://origin.test/x");
+    assert_eq!(
+        forwarding.seen()[0]
+            .tls_version
+            .as_deref()
+            .map(|v| v.starts_with("TLS")),
+        Some(true)
+    );
+    // A proxy whose certificate is not trusted is a TLS error naming the proxy.
+    let untrusting = AsyncClient::builder()
+        .proxy(Proxy::all(&format!("https://127.0.0.1:{}", proxy.addr.port())).unwrap())
+        .build()
+        .unwrap();
+    let err = run(untrusting.get(origin.url("/")).send()).unwrap_err();
+    assert!(
+        err.is_tls() && err.to_string().contains("proxy https://127.0.0.1:"),
+        "{err}"
+    );
 }

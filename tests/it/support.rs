@@ -178,19 +178,7 @@ impl Server {
         versions: &[&'static rustls::SupportedProtocolVersion],
         handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
     ) -> Server {
-        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        let cert = rcgen::generate_simple_self_signed(names).expect("certificate");
-        let pem = cert.cert.pem();
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_protocol_versions(versions)
-            .expect("versions")
-            .with_no_client_auth()
-            .with_single_cert(vec![CertificateDer::from(cert.cert.der().to_vec())], key)
-            .expect("server config");
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        let acceptor = futures_rustls::TlsAcceptor::from(Arc::new(config));
+        let (acceptor, pem) = tls_acceptor(names, versions);
         Server::start(Some(acceptor), pem, Arc::new(handler))
     }
 
@@ -616,4 +604,25 @@ pub fn run_fetch(args: &[&str], env: &[(&str, &str)]) -> FetchRun {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// A TLS acceptor (ALPN http/1.1, `versions`) with a self-signed certificate made now for
+/// `names`, and that certificate's PEM.
+pub fn tls_acceptor(
+    names: &[&str],
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> (futures_rustls::TlsAcceptor, String) {
+    let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let cert = rcgen::generate_simple_self_signed(names).expect("certificate");
+    let pem = cert.cert.pem();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![CertificateDer::from(cert.cert.der().to_vec())], key)
+        .expect("server config");
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    (futures_rustls::TlsAcceptor::from(Arc::new(config)), pem)
 }

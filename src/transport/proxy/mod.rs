@@ -9,18 +9,20 @@ mod connect;
 mod socks;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use url::Url;
 
-use super::{Connected, Connector, Destination, Resolve, Scheme};
+use super::{Connected, Connector, Destination, Resolve, Scheme, TlsConnector, TlsOptions};
 use crate::error::{BoxError, Error, Kind, Result, printable};
+use crate::profile::TlsSpec;
 use crate::rt::BoxFuture;
 
 /// A proxy, and the URLs it is used for.
 ///
 /// Schemes: `http://` (an HTTP proxy: `http` URLs are sent to it in absolute form, `https`
-/// ones through a `CONNECT` tunnel), `socks5://` (names resolved here), `socks5h://` (names
+/// ones through a `CONNECT` tunnel), `https://` (the same, over TLS to the proxy, with the
+/// profile's hello and the client's trust settings; the origin's TLS then runs inside), `socks5://` (names resolved here), `socks5h://` (names
 /// resolved by the proxy) and `socks4a://` (names resolved by the proxy). Credentials in the
 /// proxy URL (`http://user:pa%40ss@host:port`, %-decoded) become Basic
 /// `Proxy-Authorization` for an HTTP proxy, or SOCKS5 username/password (the user id for
@@ -64,7 +66,10 @@ pub(crate) struct Via {
 /// What a proxy speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum ProxyProtocol {
-    Http,
+    /// HTTP; `tls` for an `https://` proxy, spoken to over TLS.
+    Http {
+        tls: bool,
+    },
     /// SOCKS5; `remote_dns` for `socks5h`, where the proxy resolves the name.
     Socks5 {
         remote_dns: bool,
@@ -98,25 +103,21 @@ impl Proxy {
         let url = Url::parse(&with_scheme)
             .map_err(|e| bad(format!("{:?}: {e}", crate::error::printable_input(input))))?;
         let protocol = match url.scheme() {
-            "http" => ProxyProtocol::Http,
+            "http" => ProxyProtocol::Http { tls: false },
+            "https" => ProxyProtocol::Http { tls: true },
             "socks5" => ProxyProtocol::Socks5 { remote_dns: false },
             "socks5h" => ProxyProtocol::Socks5 { remote_dns: true },
             "socks4a" => ProxyProtocol::Socks4a,
-            "https" => {
-                return Err(bad(format!(
-                    "{}: https:// proxies (TLS to the proxy) are not supported yet",
-                    printable(&url)
-                )));
-            }
             other => {
                 return Err(bad(format!(
-                    "{}: unsupported scheme {other:?} (http, socks5, socks5h, socks4a)",
+                    "{}: unsupported scheme {other:?} (http, https, socks5, socks5h, socks4a)",
                     printable(&url)
                 )));
             }
         };
         let default_port = match protocol {
-            ProxyProtocol::Http => 80,
+            ProxyProtocol::Http { tls: false } => 80,
+            ProxyProtocol::Http { tls: true } => 443,
             _ => 1080,
         };
         let host = match url.host() {
@@ -257,8 +258,9 @@ impl fmt::Debug for Proxy {
 impl Via {
     /// The destination of the proxy itself.
     fn proxy_destination(&self) -> Destination {
+        let tls = self.protocol == ProxyProtocol::Http { tls: true };
         Destination {
-            scheme: Scheme::Http,
+            scheme: if tls { Scheme::Https } else { Scheme::Http },
             host: self.host.clone(),
             port: self.port,
             via: None,
@@ -277,7 +279,7 @@ impl Via {
     /// True when requests go to the proxy itself, in absolute form, rather than through a
     /// tunnel: `http` URLs through an HTTP proxy.
     pub(crate) fn forwards(&self, dst_scheme: Scheme) -> bool {
-        self.protocol == ProxyProtocol::Http && dst_scheme == Scheme::Http
+        matches!(self.protocol, ProxyProtocol::Http { .. }) && dst_scheme == Scheme::Http
     }
 }
 
@@ -294,22 +296,42 @@ impl fmt::Debug for Via {
 
 /// The connector layer that goes through a destination's proxy, if it has one, over
 /// streams from `inner`; without a proxy it is `inner`.
-pub(crate) struct Proxied<C> {
-    pub(crate) inner: C,
+pub(crate) struct Proxied {
+    pub(crate) inner: Arc<dyn Connector>,
+    /// The hello to `https://` proxies: the profile's, as the browser's to its proxy.
+    pub(crate) tls_spec: TlsSpec,
+    pub(crate) tls_options: TlsOptions,
+    /// TLS over `inner` to `https://` proxies, made when the first one is used.
+    pub(crate) tls: OnceLock<Box<dyn Connector>>,
     /// For SOCKS5 with names resolved here.
     pub(crate) resolver: Arc<dyn Resolve>,
     /// The profile's, for the `CONNECT` request.
     pub(crate) user_agent: Option<http::HeaderValue>,
 }
 
-impl<C: Connector> Connector for Proxied<C> {
+impl Proxied {
+    /// The connector to `https://` proxies.
+    fn tls(&self) -> Result<&dyn Connector> {
+        if let Some(made) = self.tls.get() {
+            return Ok(&**made);
+        }
+        let made = TlsConnector::new(self.inner.clone(), &self.tls_spec, &self.tls_options)?;
+        Ok(&**self.tls.get_or_init(|| Box::new(made)))
+    }
+}
+
+impl Connector for Proxied {
     fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
         let Some(via) = &dst.via else {
             return self.inner.connect(dst);
         };
         Box::pin(async move {
             let to_proxy = via.proxy_destination();
-            let connected = self.inner.connect(&to_proxy).await.map_err(|e| {
+            let connector = match to_proxy.is_https() {
+                true => self.tls()?,
+                false => &*self.inner,
+            };
+            let connected = connector.connect(&to_proxy).await.map_err(|e| {
                 let e = Error::from_connector(e);
                 Error::new(e.kind(), format!("proxy {to_proxy} unreachable: {e}"))
             })?;
@@ -318,7 +340,7 @@ impl<C: Connector> Connector for Proxied<C> {
             }
             let mut io = connected.into_io();
             match via.protocol {
-                ProxyProtocol::Http => {
+                ProxyProtocol::Http { .. } => {
                     let auth = via.basic_authorization();
                     let ua = self.user_agent.as_ref();
                     return Ok(connect::tunnel(io, dst, auth.as_deref(), ua).await?);
@@ -353,15 +375,19 @@ mod tests {
         let bare = Proxy::all("10.0.0.1").unwrap();
         assert_eq!(
             (bare.via.protocol, bare.via.port),
-            (ProxyProtocol::Http, 80)
+            (ProxyProtocol::Http { tls: false }, 80)
         );
+        let secure = Proxy::all("https://proxy.example").unwrap();
+        assert_eq!(secure.via.port, 443);
+        let to_proxy = secure.via.proxy_destination().to_string();
+        assert_eq!(to_proxy, "https://proxy.example:443");
         let socks = Proxy::all("socks5h://[::1]").unwrap();
         assert_eq!(
             socks.via.protocol,
             ProxyProtocol::Socks5 { remote_dns: true }
         );
         assert_eq!((&*socks.via.host, socks.via.port), ("::1", 1080));
-        for bad in ["ftp://x:1", "https://x:1", "http://", "socks5://:1"] {
+        for bad in ["ftp://x:1", "http://", "socks5://:1"] {
             let err = Proxy::all(bad).unwrap_err();
             assert_eq!(err.kind(), Kind::Builder, "{bad}: {err}");
         }
