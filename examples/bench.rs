@@ -94,7 +94,7 @@ static GLOBAL: Counting = Counting;
 
 const CLIENTS: [&str; 2] = ["tls-requests", "tls-requests-blocking"];
 const USAGE: &str = "usage: bench --client NAME --url URL --requests N --concurrency C \
-[--body-sink] [--insecure] [--ca FILE] [--threads T] [--warmup W] [--alloc]\n       bench --list";
+[--body-sink] [--insecure] [--ca FILE] [--threads T] [--warmup W] [--alloc] [--fresh] [--http2]\n       bench --list";
 
 #[derive(Clone, Debug, Default)]
 struct Opts {
@@ -108,6 +108,8 @@ struct Opts {
     insecure: bool,
     ca: Option<String>,
     alloc: bool,
+    /// Every request on a new connection: no connection kept idle.
+    fresh: bool,
 }
 
 impl Opts {
@@ -277,6 +279,9 @@ fn open_fds() -> Option<usize> {
 
 fn build_client(opts: &Opts) -> Result<AsyncClient, String> {
     let mut builder = AsyncClient::builder().danger_accept_invalid_certs(opts.insecure);
+    if opts.fresh {
+        builder = builder.pool_max_idle_per_host(0);
+    }
     if let Some(path) = &opts.ca {
         let pem = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
         for cert in Certificate::from_pem(&pem).map_err(|e| e.to_string())? {
@@ -446,6 +451,12 @@ fn parse_args() -> Result<Opts, String> {
             "--threads" => drop(value(&mut args, &a)?),
             "--body-sink" => o.body_sink = true,
             "--alloc" => o.alloc = true,
+            "--fresh" => o.fresh = true,
+            "--http2" => {
+                // peerbench's contract: a client that cannot honour it says so and exits 4.
+                eprintln!("bench: tls-requests speaks HTTP/1.1 only for now: no --http2");
+                std::process::exit(4);
+            }
             "--insecure" | "-k" => o.insecure = true,
             "--ca" => o.ca = Some(value(&mut args, &a)?),
             "--list" => {
