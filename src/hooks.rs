@@ -39,20 +39,20 @@ impl Hooks {
         for hook in &self.request {
             hook(request)?;
         }
-        if request.hooks.request.is_empty() {
+        let Some(own) = request.hooks.take() else {
             return Ok(());
-        }
+        };
         // The request's hooks may change the request that holds them.
-        let own = std::mem::take(&mut request.hooks.request);
-        let ran = own.iter().try_for_each(|hook| hook(request));
-        request.hooks.request = own;
+        let ran = own.request.iter().try_for_each(|hook| hook(request));
+        request.hooks = Some(own);
         ran
     }
 
     /// Runs the client's response hooks (`self`), then those of the request `response`
     /// answers.
     pub(crate) fn run_response(&self, request: &Request, response: &Response) -> Result<()> {
-        let all = self.response.iter().chain(&request.hooks.response);
+        let own = request.hooks.iter().flat_map(|hooks| &hooks.response);
+        let all = self.response.iter().chain(own);
         all.into_iter().try_for_each(|hook| hook(response))
     }
 }

@@ -152,16 +152,47 @@ impl From<&'static [u8]> for Body {
 /// Per-request settings; each one set here overrides the client's.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestOptions {
-    pub(crate) auth: Option<crate::auth::SharedAuth>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) follow_redirects: Option<bool>,
     pub(crate) max_redirects: Option<usize>,
+    /// The settings few requests have, boxed: a plain request stays small, and so does every
+    /// future that holds one.
+    extra: Option<Box<Extra>>,
+}
+
+/// The rarely set [`RequestOptions`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Extra {
+    pub(crate) auth: Option<crate::auth::SharedAuth>,
     pub(crate) retry: Option<Retry>,
     /// Cookies of this request, sent with the jar's (over those of the same name).
     pub(crate) cookies: Vec<(String, String)>,
     /// The proxy of this request, over the client's.
     pub(crate) proxy: Option<crate::transport::Proxy>,
+}
+
+impl RequestOptions {
+    /// The rarely set settings, to change.
+    pub(crate) fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
+    pub(crate) fn auth(&self) -> Option<&crate::auth::SharedAuth> {
+        self.extra.as_ref()?.auth.as_ref()
+    }
+
+    pub(crate) fn retry(&self) -> Option<&Retry> {
+        self.extra.as_ref()?.retry.as_ref()
+    }
+
+    pub(crate) fn cookies(&self) -> &[(String, String)] {
+        self.extra.as_ref().map_or(&[], |e| &e.cookies)
+    }
+
+    pub(crate) fn proxy(&self) -> Option<&crate::transport::Proxy> {
+        self.extra.as_ref()?.proxy.as_ref()
+    }
 }
 
 /// An HTTP request: method, URL, headers in order, body, and per-request options.
@@ -175,7 +206,8 @@ pub struct Request {
     pub(crate) body: Body,
     pub(crate) options: RequestOptions,
     /// Hooks of this request, run after the client's.
-    pub(crate) hooks: Hooks,
+    /// Boxed: most requests have none.
+    pub(crate) hooks: Option<Box<Hooks>>,
     /// A redirect took this request away from the origin it was made for: no layer's
     /// credentials go with it.
     pub(crate) cross_origin: bool,
@@ -190,7 +222,7 @@ impl Request {
             headers: Headers::new(),
             body: Body::empty(),
             options: RequestOptions::default(),
-            hooks: Hooks::default(),
+            hooks: None,
             cross_origin: false,
         }
     }
@@ -233,7 +265,7 @@ impl Request {
             headers: self.headers.clone(),
             body: Body::empty(),
             options: self.options.clone(),
-            hooks: Hooks::default(),
+            hooks: None,
             cross_origin: self.cross_origin,
         }
     }

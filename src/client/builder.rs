@@ -107,7 +107,7 @@ impl Config {
         rotated: Option<&'a Proxy>,
     ) -> Option<&'a Arc<Via>> {
         let url = &request.url;
-        match request.options.proxy.as_ref().or(rotated) {
+        match request.options.proxy().or(rotated) {
             Some(proxy) => proxy.for_url(url),
             None => self.proxies.iter().find_map(|p| p.for_url(url)),
         }

@@ -122,14 +122,14 @@ impl Config {
         let jar = self.cookies.as_ref().and_then(|jar| jar.cookie_header(url));
         #[cfg(not(feature = "cookies"))]
         let jar = None;
-        if let Some(value) = cookie_value(jar, &request.options.cookies) {
+        if let Some(value) = cookie_value(jar, request.options.cookies()) {
             if find(&fields, b"cookie").is_none() {
                 *cookie = value;
                 let cookie: &'a String = cookie;
                 fields.push((b"Cookie", cookie.as_bytes()));
             }
         }
-        let has_auth = self.auth.is_some() || request.options.auth.is_some();
+        let has_auth = self.auth.is_some() || request.options.auth().is_some();
         if (!url.username().is_empty() || url.password().is_some())
             && !has_auth
             && find(&fields, b"authorization").is_none()

@@ -237,7 +237,7 @@ impl<M> RequestBuilder<M> {
     ) -> RequestBuilder<M> {
         let pairs: Vec<_> = owned_pairs(pairs).collect();
         self.map(|r| {
-            r.options.cookies.extend(pairs);
+            r.options.extra_mut().cookies.extend(pairs);
             Ok(())
         })
     }
@@ -246,7 +246,7 @@ impl<M> RequestBuilder<M> {
     /// the client's proxies or rotator.
     pub fn proxy(self, proxy: crate::Proxy) -> RequestBuilder<M> {
         self.map(|r| {
-            r.options.proxy = Some(proxy);
+            r.options.extra_mut().proxy = Some(proxy);
             Ok(())
         })
     }
@@ -255,7 +255,7 @@ impl<M> RequestBuilder<M> {
     /// `Retry::new(0)` never retries it.
     pub fn retry(self, retry: crate::Retry) -> RequestBuilder<M> {
         self.map(|r| {
-            r.options.retry = Some(retry);
+            r.options.extra_mut().retry = Some(retry);
             Ok(())
         })
     }
@@ -267,7 +267,9 @@ impl<M> RequestBuilder<M> {
         hook: impl Fn(&mut Request) -> Result<()> + Send + Sync + 'static,
     ) -> RequestBuilder<M> {
         self.map(|r| {
-            r.hooks.on_request(hook);
+            r.hooks
+                .get_or_insert_with(Default::default)
+                .on_request(hook);
             Ok(())
         })
     }
@@ -279,7 +281,9 @@ impl<M> RequestBuilder<M> {
         hook: impl Fn(&Response) -> Result<()> + Send + Sync + 'static,
     ) -> RequestBuilder<M> {
         self.map(|r| {
-            r.hooks.on_response(hook);
+            r.hooks
+                .get_or_insert_with(Default::default)
+                .on_response(hook);
             Ok(())
         })
     }
@@ -290,7 +294,7 @@ impl<M> RequestBuilder<M> {
     pub fn auth(self, auth: impl IntoAuth) -> RequestBuilder<M> {
         let auth = SharedAuth::new(auth);
         self.map(|r| {
-            r.options.auth = Some(auth);
+            r.options.extra_mut().auth = Some(auth);
             Ok(())
         })
     }

@@ -53,7 +53,7 @@ impl AsyncClient {
 
     async fn send_following(
         &self,
-        mut request: Request,
+        request: Request,
         start: Instant,
         end: Option<Instant>,
     ) -> Result<Response> {
@@ -67,71 +67,103 @@ impl AsyncClient {
             .max_redirects
             .unwrap_or(config.max_redirects);
         let mut history = Vec::new();
-        let mut auth = auth::Flow::new(request.options.auth.as_ref(), config.auth.as_ref());
+        let mut auth = auth::Flow::new(request.options.auth(), config.auth.as_ref());
+        // The borrowing below happens in blocks of their own: a local borrowed across an
+        // await keeps its room in the future, and these are the biggest there are.
+        let mut pending = request;
         loop {
             // Auth, before: its credentials for this send (none once the origin was left).
-            let Request {
-                method,
-                url,
-                headers,
-                cross_origin,
-                ..
-            } = &mut request;
-            auth.before(method, url, headers, *cross_origin)
-                .map_err(|e| e.with_request(method, url))?;
-            // The request is the response's now: the last one stays with the final response.
-            let mut response = self.send_hop(request, start, end).await?;
-            // Auth, after: the request's own headers back, and one resend if the auth asks
-            // (a 401 answered), the response drained like a redirect's.
-            let Request {
-                method,
-                url,
-                headers,
-                body,
-                ..
-            } = &mut response.request;
-            let answer = (response.status, &response.headers);
-            if auth
-                .after(method, url, headers, answer, body.is_replayable())
-                .map_err(|e| e.with_request(method, url))?
-            {
-                request = self.let_go(response).await;
-                continue;
-            }
-            // Auth: end.
-            if !follow || !response.status.is_redirection() {
-                response.history = history;
-                return Ok(response);
-            }
-            let (method, url) = (response.request.method.clone(), response.url().clone());
-            let location = response.headers.get("location");
-            let Some(plan) = redirect::plan(&method, &url, response.status, location)
-                .map_err(|e| e.with_request(&method, &url))?
-            else {
-                response.history = history;
-                return Ok(response);
+            let request = {
+                let mut request = pending;
+                let Request {
+                    method,
+                    url,
+                    headers,
+                    cross_origin,
+                    ..
+                } = &mut request;
+                auth.before(method, url, headers, *cross_origin)
+                    .map_err(|e| e.with_request(method, url))?;
+                request
             };
-            if history.len() >= max {
-                let err = Error::new(
-                    Kind::Redirect,
-                    format!("too many redirects (more than {max})"),
-                );
-                return Err(err.with_request(&method, &url));
-            }
-            let length = response.content_length();
-            let (hop, sent, body) = response.into_hop();
-            history.push(hop);
-            // Boxed: a redirect is rare, and its state would make every request's future
-            // larger.
-            Box::pin(drain(&*self.inner.exec, body, length)).await;
-            request = sent
-                .follow(plan)
-                .map_err(|e| e.with_request(&method, &url))?;
+            // The request is the response's now: the last one stays with the final response.
+            let response = self.send_hop(request, start, end).await?;
+            // The rest of a hop, boxed: resends and redirects are rare, and their state would
+            // make every request's future larger. Made in a block, so that nothing of it is
+            // kept across the await.
+            let rest: rt::BoxFuture<'_, Result<Request>> = {
+                let next = {
+                    let mut response = response;
+                    // Auth, after: the request's own headers back, and one resend if the auth
+                    // asks (a 401 answered), the response drained like a redirect's.
+                    let Request {
+                        method,
+                        url,
+                        headers,
+                        body,
+                        ..
+                    } = &mut response.request;
+                    let answer = (response.status, &response.headers);
+                    let resend = auth
+                        .after(method, url, headers, answer, body.is_replayable())
+                        .map_err(|e| e.with_request(method, url))?;
+                    // Auth: end.
+                    if resend {
+                        Next::Resend(response)
+                    } else if !follow || !response.status.is_redirection() {
+                        Next::Done(response)
+                    } else {
+                        let location = response.headers.get("location");
+                        let (method, status) = (&response.request.method, response.status);
+                        let plan = redirect::plan(method, response.url(), status, location)
+                            .map_err(|e| named(e, &response.request))?;
+                        match plan {
+                            None => Next::Done(response),
+                            Some(_) if history.len() >= max => {
+                                let why = format!("too many redirects (more than {max})");
+                                let err = Error::new(Kind::Redirect, why);
+                                return Err(named(err, &response.request));
+                            }
+                            Some(plan) => Next::Follow(response, plan),
+                        }
+                    }
+                };
+                match next {
+                    Next::Done(mut response) => {
+                        response.history = history;
+                        return Ok(response);
+                    }
+                    Next::Resend(response) => {
+                        Box::pin(async move { Ok(self.let_go(response).await) })
+                    }
+                    Next::Follow(response, plan) => {
+                        Box::pin(self.follow(response, plan, &mut history))
+                    }
+                }
+            };
+            pending = rest.await?;
         }
     }
 
+    /// The request that follows `response` as `plan` says, `response`'s head kept in
+    /// `history` and its body drained for its connection.
+    async fn follow(
+        &self,
+        response: Response,
+        plan: redirect::Plan,
+        history: &mut Vec<Response>,
+    ) -> Result<Request> {
+        let length = response.content_length();
+        let (hop, sent, body) = response.into_hop();
+        history.push(hop);
+        drain(&*self.inner.exec, body, length).await;
+        let (method, url) = (sent.method.clone(), sent.url.clone());
+        sent.follow(plan).map_err(|e| e.with_request(&method, &url))
+    }
+
     /// One hop of a redirect chain: the request hooks, then the exchange, tried again as the
-    /// retry policy says (not for a one-shot stream body); every response goes through
+    /// retry policy says and through the rotator's proxies (both off the plain path, in
+    /// [`send_managed`](Self::send_managed)); every response goes through
     /// [`received`](Self::received). Errors name the request.
     async fn send_hop(
         &self,
@@ -140,34 +172,60 @@ impl AsyncClient {
         end: Option<Instant>,
     ) -> Result<Response> {
         let config = &self.inner.config;
-        let named = |e: Error, r: &Request| e.with_request(&r.method, &r.url);
         if let Err(e) = config.hooks.run_request(&mut request) {
             return Err(named(e, &request));
         }
-        let own = request.options.retry.take();
-        let replayable = request.body.is_replayable();
-        let retry = own
-            .as_ref()
-            .or(config.retry.as_ref())
-            .filter(|_| replayable);
+        let retry = request.options.retry().or(config.retry.as_ref());
+        let managed =
+            config.proxy_rotator.is_some() || retry.is_some_and(|_| request.body.is_replayable());
+        if managed {
+            // Boxed: most requests are neither retried nor rotated, and would carry its state.
+            let managed = Box::pin(self.send_managed(request, start, end));
+            return managed.await;
+        }
+        match self.send_once(&mut request, end, None).await {
+            Ok((conn, head)) => {
+                let response = self.response(conn, head, request, start.elapsed());
+                match self.received(&response) {
+                    Ok(()) => Ok(response),
+                    Err(e) => Err(named(e, &response.request)),
+                }
+            }
+            Err(e) => Err(named(e, &request)),
+        }
+    }
+
+    /// [`send_hop`](Self::send_hop)'s attempts with a retry policy or a proxy rotator: each
+    /// attempt through the rotator's next proxy (unless the request has its own), marked by
+    /// its outcome; waits between attempts on the executor's timer.
+    async fn send_managed(
+        &self,
+        mut request: Request,
+        start: Instant,
+        end: Option<Instant>,
+    ) -> Result<Response> {
+        let config = &self.inner.config;
+        let retry = match request.options.retry().or(config.retry.as_ref()) {
+            Some(retry) if request.body.is_replayable() => Some(retry.clone()),
+            _ => None,
+        };
         let first = Instant::now();
         let mut retries = 0;
         loop {
             let left = || end.map(|end| end.saturating_duration_since(Instant::now()));
-            let rotated = match (&request.options.proxy, &config.proxy_rotator) {
+            let rotated = match (request.options.proxy(), &config.proxy_rotator) {
                 (None, Some(rotator)) => rotator.next_value(),
                 _ => None,
             };
             let sent = self.send_once(&mut request, end, rotated.as_ref()).await;
             if let (Some(proxy), Some(rotator)) = (&rotated, &config.proxy_rotator) {
                 let at_the_proxy = sent.as_ref().is_err_and(|e| {
-                    matches!(
-                        e.kind(),
-                        Kind::Proxy | Kind::Connect | Kind::Timeout(TimeoutPhase::Connect)
-                    )
+                    let connect = Kind::Timeout(TimeoutPhase::Connect);
+                    matches!(e.kind(), Kind::Proxy | Kind::Connect) || e.kind() == connect
                 });
                 rotator.mark_result(proxy, !at_the_proxy);
             }
+            let policy = retry.as_ref();
             let wait = match sent {
                 Ok((conn, head)) => {
                     let response = self.response(conn, head, request, start.elapsed());
@@ -177,28 +235,22 @@ impl AsyncClient {
                     let retry_after = response.headers.get("retry-after");
                     let outcome = Outcome::Status(response.status, retry_after);
                     let method = &response.request.method;
-                    match retry
+                    let Some(wait) = policy
                         .and_then(|r| r.wait(retries, method, outcome, first.elapsed(), left()))
-                    {
-                        None => {
-                            let mut response = response;
-                            response.request.options.retry = own;
-                            return Ok(response);
-                        }
-                        Some(wait) => {
-                            request = Box::pin(self.let_go(response)).await;
-                            wait
-                        }
-                    }
+                    else {
+                        return Ok(response);
+                    };
+                    request = self.let_go(response).await;
+                    wait
                 }
                 Err(e) => {
                     let outcome = Outcome::Failed(&e);
                     let method = &request.method;
-                    match retry
+                    match policy
                         .and_then(|r| r.wait(retries, method, outcome, first.elapsed(), left()))
                     {
-                        None => return Err(named(e, &request)),
                         Some(wait) => wait,
+                        None => return Err(named(e, &request)),
                     }
                 }
             };
@@ -366,6 +418,21 @@ impl AsyncClient {
             default_encoding: self.inner.config.encoding,
         }
     }
+}
+
+/// What follows a response in the redirect loop.
+enum Next {
+    /// It is the answer.
+    Done(Response),
+    /// The auth answered it: the same request again.
+    Resend(Response),
+    /// A redirect to follow.
+    Follow(Response, redirect::Plan),
+}
+
+/// `e` with the method and URL of `request`.
+fn named(e: Error, request: &Request) -> Error {
+    e.with_request(&request.method, &request.url)
 }
 
 /// Reads a small redirect body to its end, so its connection can be reused; a large one, or
