@@ -162,7 +162,7 @@ pub(crate) struct RequestOptions {
 }
 
 /// The rarely set [`RequestOptions`].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Extra {
     pub(crate) auth: Option<crate::auth::SharedAuth>,
     pub(crate) retry: Option<Retry>,
@@ -170,6 +170,19 @@ pub(crate) struct Extra {
     pub(crate) cookies: Vec<(String, String)>,
     /// The proxy of this request, over the client's.
     pub(crate) proxy: Option<crate::transport::Proxy>,
+}
+
+impl fmt::Debug for Extra {
+    /// Cookie names, never their values; of the auth only that there is one.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.cookies.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Extra")
+            .field("auth", &self.auth.is_some())
+            .field("retry", &self.retry)
+            .field("cookies", &names)
+            .field("proxy", &self.proxy)
+            .finish()
+    }
 }
 
 impl RequestOptions {

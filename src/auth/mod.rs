@@ -232,6 +232,25 @@ impl Flow {
         })
     }
 
+    /// Lays the auth's credentials anew for another attempt of the same send (a retry): the
+    /// request's own headers back, then the auth's on them again.
+    pub(crate) fn again(
+        &mut self,
+        method: &Method,
+        url: &Url,
+        headers: &mut Headers,
+    ) -> Result<()> {
+        let (Some(auth), Some(own)) = (&self.auth, &self.own) else {
+            return Ok(());
+        };
+        *headers = own.clone();
+        auth.on_request(&mut AuthRequest {
+            method,
+            url,
+            headers,
+        })
+    }
+
     /// Puts the request's own headers back and says whether to send it again: the auth asked
     /// to, for the first response of this hop, and its body (`replayable`) can be sent twice.
     pub(crate) fn after(

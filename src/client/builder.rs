@@ -330,8 +330,9 @@ impl ClientBuilder {
     }
 
     /// Adds a hook that may change every request before it is sent: each hop of a redirect
-    /// chain, once per hop however many times it is retried. Hooks run in the order added,
-    /// the client's before the request's; an error from one ends the request with it.
+    /// chain (and again when an auth answers a 401), once per hop however many times it is
+    /// retried, before the auth lays its credentials. Hooks run in the order added, the
+    /// client's before the request's; an error from one ends the request with it.
     ///
     /// ```
     /// use tls_requests::{AsyncClient, HeaderValue, MockResponse, MockTransport};
@@ -360,9 +361,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds a hook that sees every response head as it arrives: redirect hops and retried
-    /// attempts included, before the body is read. An error from one ends the request with
-    /// it (`|r| r.raise_for_status()` turns every 4xx and 5xx into an error).
+    /// Adds a hook that sees every response head as it arrives: redirect hops, retried
+    /// attempts and 401s an auth answers included, before the body is read. An error from
+    /// one ends the request with it, unless the response is not the answer (it is retried,
+    /// or the auth sends the request again): so `|r| r.raise_for_status()` turns every 4xx
+    /// and 5xx answer into an error, and retries and Digest still work.
     pub fn on_response(
         mut self,
         hook: impl Fn(&Response) -> crate::Result<()> + Send + Sync + 'static,
@@ -406,9 +409,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Removes the proxies set so far.
+    /// Removes the proxies set so far and stops reading them from the environment (as
+    /// reqwest's `no_proxy`): every request goes direct unless it sets its own proxy.
     pub fn no_proxy(mut self) -> ClientBuilder {
         self.config.proxies.clear();
+        self.config.proxy_rotator = None;
+        self.trust_env = false;
         self
     }
 

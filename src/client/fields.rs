@@ -24,7 +24,8 @@ impl AsyncClient {
         let config = &self.inner.config;
         let via = config.via(request, None);
         let forward = via.filter(|via| via.forwards(Destination::scheme_of(&request.url)));
-        let fields = config.wire_fields(request, forward.map(|v| &**v), &mut scratch)?;
+        let tunneled = via.is_some() && forward.is_none();
+        let fields = config.wire_fields(request, forward.map(|v| &**v), tunneled, &mut scratch)?;
         let entries = fields
             .into_iter()
             .map(|(name, value)| {
@@ -65,9 +66,10 @@ impl Config {
         &self,
         request: &Request,
         forward: Option<&Via>,
+        tunneled: bool,
     ) -> Result<RequestHead> {
         let mut scratch = Scratch::default();
-        let fields = self.wire_fields(request, forward, &mut scratch)?;
+        let fields = self.wire_fields(request, forward, tunneled, &mut scratch)?;
         let url = &request.url;
         let origin_form = &url[Position::BeforePath..Position::AfterQuery];
         // The absolute form leaves the userinfo and the fragment out, as the origin form does.
@@ -98,6 +100,7 @@ impl Config {
         &'a self,
         request: &'a Request,
         forward: Option<&Via>,
+        tunneled: bool,
         scratch: &'a mut Scratch,
     ) -> Result<Vec<Field<'a>>> {
         let (url, headers) = (&request.url, &request.headers);
@@ -122,7 +125,12 @@ impl Config {
         let jar = self.cookies.as_ref().and_then(|jar| jar.cookie_header(url));
         #[cfg(not(feature = "cookies"))]
         let jar = None;
-        if let Some(value) = cookie_value(jar, request.options.cookies()) {
+        // The request's own cookies are credentials for its origin: not past a redirect away.
+        let own = match request.cross_origin {
+            true => &[][..],
+            false => request.options.cookies(),
+        };
+        if let Some(value) = cookie_value(jar, own) {
             if find(&fields, b"cookie").is_none() {
                 *cookie = value;
                 let cookie: &'a String = cookie;
@@ -137,6 +145,10 @@ impl Config {
             *authorization = crate::auth::basic_from_url(url);
             let authorization: &'a String = authorization;
             fields.push((b"Authorization", authorization.as_bytes()));
+        }
+        if forward.is_none() && tunneled {
+            // Inside a tunnel the origin would read it: the proxy had the CONNECT's.
+            fields.retain(|(name, _)| !name.eq_ignore_ascii_case(b"proxy-authorization"));
         }
         if let Some(value) = forward.and_then(Via::basic_authorization) {
             if find(&fields, b"proxy-authorization").is_none() {

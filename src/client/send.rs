@@ -72,9 +72,13 @@ impl AsyncClient {
         // await keeps its room in the future, and these are the biggest there are.
         let mut pending = request;
         loop {
-            // Auth, before: its credentials for this send (none once the origin was left).
+            // The request hooks, then the auth's credentials for this send (none once the
+            // origin was left): a hook that changes the URL cannot take them elsewhere.
             let request = {
                 let mut request = pending;
+                if let Err(e) = config.hooks.run_request(&mut request) {
+                    return Err(named(e, &request));
+                }
                 let Request {
                     method,
                     url,
@@ -87,7 +91,7 @@ impl AsyncClient {
                 request
             };
             // The request is the response's now: the last one stays with the final response.
-            let response = self.send_hop(request, start, end).await?;
+            let response = self.send_hop(request, &mut auth, start, end).await?;
             // The rest of a hop, boxed: resends and redirects are rare, and their state would
             // make every request's future larger. Made in a block, so that nothing of it is
             // kept across the await.
@@ -107,9 +111,13 @@ impl AsyncClient {
                     let resend = auth
                         .after(method, url, headers, answer, body.is_replayable())
                         .map_err(|e| e.with_request(method, url))?;
-                    // Auth: end.
+                    // Auth: end. The response hooks see every response; only one that is an
+                    // answer (not one the auth answers again) is theirs to fail.
+                    let hooked = config.hooks.run_response(&response.request, &response);
                     if resend {
                         Next::Resend(response)
+                    } else if let Err(e) = hooked {
+                        return Err(named(e, &response.request));
                     } else if !follow || !response.status.is_redirection() {
                         Next::Done(response)
                     } else {
@@ -131,6 +139,10 @@ impl AsyncClient {
                 match next {
                     Next::Done(mut response) => {
                         response.history = history;
+                        // A stream sent is gone: what the response keeps of it is nothing.
+                        if !response.request.body.is_replayable() {
+                            response.request.body = crate::request::Body::empty();
+                        }
                         return Ok(response);
                     }
                     Next::Resend(response) => {
@@ -168,28 +180,24 @@ impl AsyncClient {
     async fn send_hop(
         &self,
         mut request: Request,
+        auth: &mut auth::Flow,
         start: Instant,
         end: Option<Instant>,
     ) -> Result<Response> {
         let config = &self.inner.config;
-        if let Err(e) = config.hooks.run_request(&mut request) {
-            return Err(named(e, &request));
-        }
         let retry = request.options.retry().or(config.retry.as_ref());
         let managed =
             config.proxy_rotator.is_some() || retry.is_some_and(|_| request.body.is_replayable());
         if managed {
             // Boxed: most requests are neither retried nor rotated, and would carry its state.
-            let managed = Box::pin(self.send_managed(request, start, end));
+            let managed = Box::pin(self.send_managed(request, auth, start, end));
             return managed.await;
         }
         match self.send_once(&mut request, end, None).await {
             Ok((conn, head)) => {
                 let response = self.response(conn, head, request, start.elapsed());
-                match self.received(&response) {
-                    Ok(()) => Ok(response),
-                    Err(e) => Err(named(e, &response.request)),
-                }
+                self.store_cookies(&response);
+                Ok(response)
             }
             Err(e) => Err(named(e, &request)),
         }
@@ -201,6 +209,7 @@ impl AsyncClient {
     async fn send_managed(
         &self,
         mut request: Request,
+        auth: &mut auth::Flow,
         start: Instant,
         end: Option<Instant>,
     ) -> Result<Response> {
@@ -212,6 +221,17 @@ impl AsyncClient {
         let first = Instant::now();
         let mut retries = 0;
         loop {
+            if retries > 0 {
+                // The auth's credentials anew: a Digest answer counts its nonce once.
+                let Request {
+                    method,
+                    url,
+                    headers,
+                    ..
+                } = &mut request;
+                auth.again(method, url, headers)
+                    .map_err(|e| e.with_request(method, url))?;
+            }
             let left = || end.map(|end| end.saturating_duration_since(Instant::now()));
             let rotated = match (request.options.proxy(), &config.proxy_rotator) {
                 (None, Some(rotator)) => rotator.next_value(),
@@ -229,9 +249,7 @@ impl AsyncClient {
             let wait = match sent {
                 Ok((conn, head)) => {
                     let response = self.response(conn, head, request, start.elapsed());
-                    if let Err(e) = self.received(&response) {
-                        return Err(named(e, &response.request));
-                    }
+                    self.store_cookies(&response);
                     let retry_after = response.headers.get("retry-after");
                     let outcome = Outcome::Status(response.status, retry_after);
                     let method = &response.request.method;
@@ -240,6 +258,8 @@ impl AsyncClient {
                     else {
                         return Ok(response);
                     };
+                    // Seen by the hooks, but not theirs to fail: it is not the answer.
+                    let _ = config.hooks.run_response(&response.request, &response);
                     request = self.let_go(response).await;
                     wait
                 }
@@ -268,15 +288,14 @@ impl AsyncClient {
         request
     }
 
-    /// What every response received goes through: the cookie jar stores its `Set-Cookie`
-    /// fields, and the response hooks see it.
-    fn received(&self, response: &Response) -> Result<()> {
-        let config = &self.inner.config;
+    /// The cookie jar stores the `Set-Cookie` fields of every response received.
+    fn store_cookies(&self, response: &Response) {
         #[cfg(feature = "cookies")]
-        if let Some(jar) = &config.cookies {
+        if let Some(jar) = &self.inner.config.cookies {
             jar.store_response(response.url(), &response.headers);
         }
-        config.hooks.run_response(&response.request, response)
+        #[cfg(not(feature = "cookies"))]
+        let _ = response;
     }
 
     /// One request on one connection, retried once on a new connection when a reused one
@@ -291,6 +310,7 @@ impl AsyncClient {
         let via = inner.config.via(request, rotated).cloned();
         let dst = Destination::from_url(&request.url)?.through(via.clone());
         // An HTTP proxy takes `http` requests itself, in absolute form.
+        let tunneled = via.as_ref().is_some_and(|via| !via.forwards(dst.scheme()));
         let forward = via.filter(|via| via.forwards(dst.scheme()));
         let read_timeout = request.options.read_timeout.or(inner.config.read_timeout);
         let deadlines = Deadlines {
@@ -308,7 +328,9 @@ impl AsyncClient {
                 bytes: head,
                 expect_continue,
                 close_after,
-            } = inner.config.request_head(request, forward.as_deref())?;
+            } = inner
+                .config
+                .request_head(request, forward.as_deref(), tunneled)?;
             let mut conn = self.connection(&dst).await?;
             let (body, out) = match &mut request.body.kind {
                 BodyKind::Empty => (RequestBody::Empty, OutBody::Empty),

@@ -182,3 +182,26 @@ fn per_request_cookies_join_the_jars_for_that_request_only() {
         assert_eq!(alone.text().await.unwrap(), "a=b");
     });
 }
+
+/// A request's own cookies are credentials for its origin: a redirect to another origin
+/// leaves them behind, and `Debug` never shows their values.
+#[test]
+fn per_request_cookies_stay_on_their_origin_and_out_of_debug() {
+    let other = Server::plain(|s| Reply::ok(s.header("cookie").unwrap_or("none")));
+    let elsewhere = other.url("/landing");
+    let first = Server::plain(move |_| Reply::status(302, &[("Location", elsewhere.as_str())], ""));
+    run(async {
+        let client = AsyncClient::new();
+        let builder = client
+            .get(first.url("/"))
+            .cookies([("sid", "s3cret-value")]);
+        let printed = format!("{builder:?}");
+        assert!(
+            printed.contains("sid") && !printed.contains("s3cret-value"),
+            "{printed}"
+        );
+        let landed = builder.await.unwrap();
+        assert_eq!(landed.text().await.unwrap(), "none");
+    });
+    assert_eq!(first.seen()[0].header("cookie"), Some("sid=s3cret-value"));
+}

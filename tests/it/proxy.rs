@@ -288,6 +288,8 @@ fn https_goes_through_a_connect_tunnel_that_sees_only_chromes_connect_head() {
     let client = origin
         .client()
         .proxy(Proxy::all(&proxy.url("http")).unwrap().basic_auth("u", "p"))
+        // A layer's own Proxy-Authorization would reach the origin through the tunnel.
+        .header("Proxy-Authorization", "Basic bGVhazpsZWFr")
         .build()
         .unwrap();
     run(async {

@@ -91,6 +91,27 @@ fn a_server_that_fails_twice_is_answered_on_the_third_attempt() {
     assert_eq!(server.connections(), 1);
 }
 
+/// A hook that fails 4xx and 5xx (`raise_for_status`) fails only the answer: a 503 that is
+/// retried is not one.
+#[test]
+fn a_raising_response_hook_lets_retries_happen() {
+    let server = failing_server(1, &[]);
+    let timer = FakeTimer::default();
+    let client = on_fake_timer(&timer)
+        .retry(Retry::new(2).backoff(SLOW, SLOW))
+        .on_response(|r| r.raise_for_status())
+        .build()
+        .unwrap();
+    run(async {
+        let ok = client.get(server.url("/")).await.unwrap();
+        assert_eq!(ok.text().await.unwrap(), "answer 2");
+        let down = failing_server(usize::MAX, &[]);
+        let err = client.get(down.url("/")).await.unwrap_err();
+        assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE), "{err}");
+        assert_eq!(down.seen().len(), 3, "retried, then the last answer raised");
+    });
+}
+
 #[test]
 fn retries_end_at_the_limit_with_the_last_response() {
     let server = failing_server(usize::MAX, &[]);

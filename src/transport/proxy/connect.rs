@@ -1,11 +1,8 @@
 //! An HTTP `CONNECT` tunnel (RFC 9110, section 9.3.6): the request as Chrome sends it, and the
-//! proxy's answer read up to the end of its head, never further.
+//! proxy's answer, which must end with its head: a proxy says nothing more until the client speaks.
 
 use std::io;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
-use futures_io::{AsyncRead, AsyncWrite};
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 use http::HeaderValue;
 
@@ -72,21 +69,17 @@ pub(super) async fn tunnel(
         let why = format!("CONNECT to {authority} refused: {code} {reason}");
         return Err(Error::new(Kind::Proxy, why));
     }
-    // A proxy sends no body with its 2xx (RFC 9110, section 9.3.6); a server that does is an
-    // origin server taken for a proxy, answering CONNECT as any request.
-    let framed = answer.headers.iter().any(|h| {
-        let length = h.name.eq_ignore_ascii_case("content-length") && h.value.trim_ascii() != b"0";
-        length || h.name.eq_ignore_ascii_case("transfer-encoding")
-    });
-    if framed {
+    // A proxy's 2xx framing fields mean nothing (RFC 9110, section 9.3.6), and it sends
+    // nothing more until the client speaks: bytes after the head are an origin server's body,
+    // a server taken for a proxy answering CONNECT as any request.
+    if buf.len() > end {
         let why = format!(
-            "CONNECT to {authority}: the answer {code} has a body, so the server at the \
+            "CONNECT to {authority}: the answer {code} came with a body, so the server at the \
              proxy's address is not a proxy"
         );
         return Err(Error::new(Kind::Proxy, why));
     }
-    let rest = buf.split_off(end);
-    Ok(Connected::new(Prefixed { rest, at: 0, io }))
+    Ok(Connected::new(io))
 }
 
 /// `host:port`, an IPv6 host in brackets.
@@ -95,47 +88,5 @@ fn authority(dst: &Destination) -> String {
         format!("[{}]:{}", dst.host(), dst.port())
     } else {
         format!("{}:{}", dst.host(), dst.port())
-    }
-}
-
-/// A stream whose first bytes were already read: `rest[at..]`, then `io`.
-struct Prefixed {
-    rest: Vec<u8>,
-    at: usize,
-    io: BoxIo,
-}
-
-impl AsyncRead for Prefixed {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = &mut *self;
-        if this.at < this.rest.len() {
-            let n = buf.len().min(this.rest.len() - this.at);
-            buf[..n].copy_from_slice(&this.rest[this.at..this.at + n]);
-            this.at += n;
-            return Poll::Ready(Ok(n));
-        }
-        Pin::new(&mut this.io).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Prefixed {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_flush(cx)
-    }
-
-    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_close(cx)
     }
 }

@@ -171,8 +171,14 @@ impl Proxy {
     /// `https_proxy` and `all_proxy` (each also upper case, the lower case one first),
     /// with `no_proxy` (or `NO_PROXY`) applied to each. Empty values are unset.
     pub(crate) fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Vec<Proxy>> {
+        // Under CGI, `HTTP_PROXY` is the client's `Proxy:` header (httpoxy): not ours.
+        let cgi = var("REQUEST_METHOD").is_some();
         let get = |name: &str| {
-            let value = var(name).or_else(|| var(&name.to_ascii_uppercase()));
+            let upper = match (name, cgi) {
+                ("http_proxy", true) => None,
+                _ => var(&name.to_ascii_uppercase()),
+            };
+            let value = var(name).or(upper);
             value.filter(|v| !v.trim().is_empty())
         };
         let no_proxy = get("no_proxy").unwrap_or_default();
@@ -198,6 +204,12 @@ impl Proxy {
             (Applies::Http, scheme) => scheme == "http",
             (Applies::Https, scheme) => scheme == "https",
         };
+        if !scheme_fits {
+            return None;
+        }
+        if self.no_proxy.is_empty() {
+            return Some(&self.via);
+        }
         let host = match url.host()? {
             url::Host::Ipv6(ip) => ip.to_string(),
             _ => url.host_str()?.to_ascii_lowercase(),
@@ -206,7 +218,7 @@ impl Proxy {
             .no_proxy
             .iter()
             .any(|entry| no_proxy_matches(entry, &host));
-        (scheme_fits && !bypassed).then_some(&self.via)
+        (!bypassed).then_some(&self.via)
     }
 }
 
@@ -438,6 +450,12 @@ mod tests {
             "{err}"
         );
         assert!(Proxy::from_env(|_| None).unwrap().is_empty());
+        // httpoxy: under CGI the upper-case HTTP_PROXY came from the client.
+        let cgi = Proxy::from_env(env(&[
+            ("REQUEST_METHOD", "GET"),
+            ("HTTP_PROXY", "http://evil:1"),
+        ]));
+        assert!(cgi.unwrap().is_empty());
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub(super) async fn socks5(
     target: &Target,
     auth: Option<&(String, String)>,
 ) -> Result<(), Error> {
+    // RFC 1929 has no empty user name: without one, no credentials are offered.
+    let auth = auth.filter(|(user, _)| !user.is_empty());
     let greeting: &[u8] = match auth {
         Some(_) => &[5, 2, 0x00, 0x02],
         None => &[5, 1, 0x00],
