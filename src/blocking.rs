@@ -118,10 +118,16 @@ impl Response {
         async_io::block_on(self.0.text())
     }
 
-    /// The whole body as text in the encoding `label` names (see
+    /// The whole body as text, `default` the encoding when the response names none (see
     /// [`crate::Response::text_with_charset`]).
-    pub fn text_with_charset(self, label: &str) -> Result<String> {
-        async_io::block_on(self.0.text_with_charset(label))
+    pub fn text_with_charset(self, default: &str) -> Result<String> {
+        async_io::block_on(self.0.text_with_charset(default))
+    }
+
+    /// The whole body as text in the encoding `label` names (see
+    /// [`crate::Response::text_as`]).
+    pub fn text_as(self, label: &str) -> Result<String> {
+        async_io::block_on(self.0.text_as(label))
     }
 
     /// The body's text line by line, as an [`Iterator`] that waits for each line (see

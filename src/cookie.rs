@@ -148,6 +148,17 @@ impl CookieJar {
         let Saved {
             host, path, name, ..
         } = cookie;
+        // Fields from a file: none may add attributes of its own or change the URL's host.
+        let unsafe_char = |s: &str| s.contains([';', '\r', '\n', '\0']);
+        let fields = [host, path, name, &cookie.value];
+        let same_site = cookie.same_site.as_deref().unwrap_or_default();
+        if fields.iter().any(|f| unsafe_char(f)) || unsafe_char(same_site) || !path.starts_with('/')
+        {
+            return false;
+        }
+        if host.contains(['/', '?', '#', '@', ' ']) {
+            return false;
+        }
         let scheme = if cookie.secure { "https" } else { "http" };
         let Ok(url) = Url::parse(&format!("{scheme}://{host}{path}")) else {
             return false;
@@ -623,6 +634,22 @@ mod tests {
             let err = loaded.add_json(bad).unwrap_err();
             assert_eq!(err.kind(), crate::Kind::Builder, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_cookie_file_cannot_smuggle_attributes_or_hosts() {
+        let jar = CookieJar::new();
+        let lines = [
+            "example.com\tFALSE\t/\tFALSE\t0\ta\t1; Domain=com",
+            "example.com\tFALSE\tx\tFALSE\t0\tb\t2",
+            "evil.com/x\tFALSE\t/\tFALSE\t0\tc\t3",
+            "example.com\tFALSE\t/\tFALSE\t0\tok\t4",
+        ];
+        assert_eq!(jar.add_netscape(&lines.join("\n")), 1);
+        assert_eq!(
+            jar.cookie_header(&url("http://example.com/")).as_deref(),
+            Some("ok=4")
+        );
     }
 
     fn sorted(s: &str) -> Vec<String> {

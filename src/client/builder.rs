@@ -514,13 +514,13 @@ impl ClientBuilder {
     /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
     /// # smol::block_on(async {
     /// let mock = MockTransport::new(|_| MockResponse::new(200).body(&b"\x93quoted\x94"[..]));
-    /// let client = AsyncClient::builder().connector(mock).encoding("windows-1252").build()?;
+    /// let client = AsyncClient::builder().connector(mock).default_encoding("windows-1252").build()?;
     /// assert_eq!(client.get("https://example.com/").await?.text().await?, "\u{201c}quoted\u{201d}");
-    /// assert!(AsyncClient::builder().encoding("no-such").build().is_err());
+    /// assert!(AsyncClient::builder().default_encoding("no-such").build().is_err());
     /// # Ok::<(), tls_requests::Error>(())
     /// # }).unwrap();
     /// ```
-    pub fn encoding(mut self, label: &str) -> ClientBuilder {
+    pub fn default_encoding(mut self, label: &str) -> ClientBuilder {
         match crate::charset::for_label(label) {
             Some(encoding) => self.config.encoding = Some(encoding),
             None => {

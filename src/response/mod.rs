@@ -56,7 +56,7 @@ pub struct Response {
     pub(crate) body: ResponseBody,
     /// The most bytes [`bytes`](Self::bytes) and the methods on it read.
     pub(crate) body_limit: usize,
-    /// The client's [`encoding`](crate::ClientBuilder::encoding), for a body that names none.
+    /// The client's [`default_encoding`](crate::ClientBuilder::default_encoding), for a body that names none.
     pub(crate) default_encoding: Option<&'static Encoding>,
 }
 
@@ -148,7 +148,7 @@ impl Response {
     /// The WHATWG name of the encoding [`text`](Self::text) and [`lines`](Self::lines) decode
     /// the body with (`"UTF-8"`, `"Shift_JIS"`, `"windows-1252"`): the one the `charset` of
     /// `Content-Type` names (by its WHATWG label: `latin1` is windows-1252), or else the
-    /// client's [`encoding`](crate::ClientBuilder::encoding), or else UTF-8. When the
+    /// client's [`default_encoding`](crate::ClientBuilder::default_encoding), or else UTF-8. When the
     /// response names none, a byte order mark at the start of the body (UTF-8, UTF-16LE,
     /// UTF-16BE) decides instead, once it is read.
     ///
@@ -295,17 +295,34 @@ impl Response {
         Ok(charset.decode(&bytes))
     }
 
-    /// The whole body as text in the encoding `label` names (a WHATWG label, such as
-    /// `"utf-8"`, `"latin1"`, `"shift_jis"`), whatever the response says; a byte order
-    /// mark of that encoding is dropped. An unknown label is an error of kind
+    /// The whole body as text, as reqwest's `text_with_charset`: decoded by the charset the
+    /// response names, else by a byte order mark, else by the encoding `default` names (a
+    /// WHATWG label, such as `"utf-8"`, `"latin1"`, `"shift_jis"`), over the client's
+    /// default. An unknown label is an error of kind [`Kind::Decode`], before any of the
+    /// body is read. [`text_as`](Self::text_as) decodes as a label says, whatever the
+    /// response says.
+    pub async fn text_with_charset(self, default: &str) -> Result<String> {
+        let encoding = self.label(default)?;
+        let charset = Charset::for_response(&self.headers, Some(encoding));
+        let bytes = self.bytes().await?;
+        Ok(charset.decode(&bytes))
+    }
+
+    /// The whole body as text in the encoding `label` names, whatever the response says; a
+    /// byte order mark of that encoding is dropped. An unknown label is an error of kind
     /// [`Kind::Decode`], before any of the body is read.
-    pub async fn text_with_charset(self, label: &str) -> Result<String> {
-        let Some(encoding) = charset::for_label(label) else {
-            let msg = format!("unknown charset {label:?}");
-            return Err(Error::new(Kind::Decode, msg).with_url(self.url()));
-        };
+    pub async fn text_as(self, label: &str) -> Result<String> {
+        let encoding = self.label(label)?;
         let bytes = self.bytes().await?;
         Ok(Charset::named(encoding).decode(&bytes))
+    }
+
+    /// The encoding of a WHATWG `label`, or a [`Kind::Decode`] error naming it.
+    fn label(&self, label: &str) -> Result<&'static encoding_rs::Encoding> {
+        charset::for_label(label).ok_or_else(|| {
+            let msg = format!("unknown charset {label:?}");
+            Error::new(Kind::Decode, msg).with_url(self.url())
+        })
     }
 
     /// The body's text as a [`Stream`] of lines, decoded as it arrives by the charset

@@ -85,7 +85,7 @@ fn the_client_default_applies_only_where_the_response_names_no_known_charset() {
     let server = server_of(BODIES);
     run(async {
         let client = AsyncClient::builder()
-            .encoding("windows-1252")
+            .default_encoding("windows-1252")
             .build()
             .unwrap();
         let cases = [
@@ -100,7 +100,7 @@ fn the_client_default_applies_only_where_the_response_names_no_known_charset() {
         }
     });
     let err = AsyncClient::builder()
-        .encoding("klingon")
+        .default_encoding("klingon")
         .build()
         .unwrap_err();
     assert_eq!(err.kind(), Kind::Builder);
@@ -108,16 +108,22 @@ fn the_client_default_applies_only_where_the_response_names_no_known_charset() {
 }
 
 #[test]
-fn text_with_charset_overrides_the_response() {
+fn text_as_overrides_the_response_and_text_with_charset_is_a_default() {
     let server = server_of(BODIES);
     run(async {
         let client = AsyncClient::new();
         let r = client.get(server.url("/wrong")).await.unwrap();
-        assert_eq!(r.text_with_charset("ISO-8859-1").await.unwrap(), "café");
+        assert_eq!(r.text_as("ISO-8859-1").await.unwrap(), "café");
         let r = client.get(server.url("/latin1")).await.unwrap();
-        assert_eq!(r.text_with_charset("utf-8").await.unwrap(), "caf\u{fffd}");
+        assert_eq!(r.text_as("utf-8").await.unwrap(), "caf\u{fffd}");
+        // As reqwest's: the label counts only where the response names no charset.
+        let r = client.get(server.url("/latin1")).await.unwrap();
+        assert_eq!(r.text_with_charset("utf-8").await.unwrap(), "café");
+        let r = client.get(server.url("/plain")).await.unwrap();
+        let text = r.text_with_charset("windows-1252").await.unwrap();
+        assert_eq!(text, "\u{201c}quoted\u{201d}");
         let r = client.get(server.url("/sjis")).await.unwrap();
-        let err = r.text_with_charset("no-such").await.unwrap_err();
+        let err = r.text_as("no-such").await.unwrap_err();
         assert_eq!(err.kind(), Kind::Decode);
         assert!(err.to_string().contains("no-such"), "{err}");
     });
@@ -351,5 +357,5 @@ fn the_blocking_client_has_the_same_text_and_lines() {
     let lines: Vec<String> = r.lines().collect::<Result<_, _>>().unwrap();
     assert_eq!(lines, ["café", "end"]);
     let r = client.get(server.url("/text")).send().unwrap();
-    assert_eq!(r.text_with_charset("latin1").unwrap(), "café");
+    assert_eq!(r.text_as("latin1").unwrap(), "café");
 }
