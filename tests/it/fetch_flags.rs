@@ -192,3 +192,32 @@ fn the_progress_bar_shows_on_request_and_silent_wins() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// On a terminal, with `-o`, the meter shows on its own: run under `script`, which gives the
+/// command a terminal (util-linux, on every Debian).
+#[test]
+fn the_meter_shows_when_stderr_is_a_terminal() {
+    let body = "y".repeat(50_000);
+    let server = Server::plain(move |_| Reply::ok(&body));
+    let dir = std::env::temp_dir().join(format!("tls-requests-meter-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("body.txt");
+    let command = format!(
+        "{} -o {} {}",
+        crate::support::fetch_example().display(),
+        out.display(),
+        server.url("/meter")
+    );
+    let ran = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output();
+    let Ok(ran) = ran else {
+        eprintln!("no `script` here: the terminal meter is not tested");
+        return;
+    };
+    let shown = String::from_utf8_lossy(&ran.stdout);
+    assert!(ran.status.success(), "{shown}");
+    assert!(shown.contains("100.0% 48.8k of 48.8k"), "{shown:?}");
+    assert_eq!(std::fs::read(&out).unwrap().len(), 50_000);
+    let _ = std::fs::remove_dir_all(&dir);
+}
