@@ -20,6 +20,8 @@ dir=${HTTPBIN_DIR:-$PWD/target/httpbin}
 venv=$dir/venv
 requirements=.ci/httpbin-requirements.txt
 
+# shellcheck source=.ci/venv.sh
+. .ci/venv.sh
 say() { printf 'httpbin: %s\n' "$*" >&2; }
 
 # True while `$1` runs (a zombie, left until its parent reaps it, counts as gone).
@@ -30,20 +32,8 @@ alive() {
   [[ $state != Z* ]]
 }
 
-install() {
-  if [ -x "$venv/bin/gunicorn" ] && cmp -s "$requirements" "$venv/requirements.txt"; then
-    return
-  fi
-  say "installing into $venv"
-  rm -rf "$venv"
-  mkdir -p "$dir"
-  # A virtualenv without a pip of its own (seeding one takes longer than the install), filled
-  # by the interpreter's pip (22.3 or later, for --python); wheels only, nothing to compile.
-  "${PYTHON:-python3}" -m venv --without-pip "$venv"
-  "${PYTHON:-python3}" -m pip --python "$venv/bin/python" install --quiet \
-    --disable-pip-version-check --only-binary :all: -r "$requirements" >&2
-  cp "$requirements" "$venv/requirements.txt"
-}
+# Wheels only: nothing to compile.
+install() { install_venv "$venv" "$requirements" gunicorn --only-binary :all:; }
 
 running_pid() {
   local pid

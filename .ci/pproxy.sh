@@ -15,20 +15,11 @@ dir=${PPROXY_DIR:-$PWD/target/pproxy}
 venv=$dir/venv
 requirements=.ci/pproxy-requirements.txt
 
+# shellcheck source=.ci/venv.sh
+. .ci/venv.sh
 say() { printf 'pproxy: %s\n' "$*" >&2; }
 
-install() {
-  if [ -x "$venv/bin/pproxy" ] && cmp -s "$requirements" "$venv/requirements.txt"; then
-    return
-  fi
-  say "installing into $venv"
-  rm -rf "$venv"
-  mkdir -p "$dir"
-  "${PYTHON:-python3}" -m venv --without-pip "$venv"
-  "${PYTHON:-python3}" -m pip --python "$venv/bin/python" install --quiet \
-    --disable-pip-version-check -r "$requirements" >&2
-  cp "$requirements" "$venv/requirements.txt"
-}
+install() { install_venv "$venv" "$requirements" pproxy; }
 
 free_port() {
   "$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

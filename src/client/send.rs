@@ -175,8 +175,8 @@ impl AsyncClient {
 
     /// One hop of a redirect chain: the request hooks, then the exchange, tried again as the
     /// retry policy says and through the rotator's proxies (both off the plain path, in
-    /// [`send_managed`](Self::send_managed)); every response goes through
-    /// [`received`](Self::received). Errors name the request.
+    /// [`send_managed`](Self::send_managed)); the cookie jar stores every response's
+    /// cookies. Errors name the request.
     async fn send_hop(
         &self,
         mut request: Request,

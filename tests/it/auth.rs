@@ -15,7 +15,7 @@ use tls_requests::{
     AsyncClient, Auth, AuthRequest, AuthResponse, BasicAuth, BearerAuth, Body, DigestAuth, Kind,
 };
 
-use crate::support::{Reply, Seen, Server, run, text};
+use crate::support::{Reply, Seen, Server, fetch_ok as fetch, run, text};
 use crate::watchdog::awaited_within;
 
 /// Answers each request with the `Authorization` it came with.
@@ -466,17 +466,6 @@ fn auth_is_not_sent_past_a_cross_origin_redirect() {
             "the first hop's response only"
         );
     });
-}
-
-/// `fetch ARGS`: its stdout, or a panic with its stderr.
-fn fetch(args: &[&str]) -> String {
-    let out = std::process::Command::new(crate::support::fetch_example())
-        .args(args)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "fetch {args:?}: {stderr}");
-    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

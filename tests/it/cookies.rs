@@ -110,15 +110,7 @@ fn fetch_saves_and_sends_cookies_as_curl_does() {
     std::fs::create_dir_all(&dir).unwrap();
     let jar = dir.join("cookies.txt");
     let jar = jar.to_str().unwrap();
-    let fetch = |args: &[&str]| {
-        let out = std::process::Command::new(crate::support::fetch_example())
-            .args(args)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "fetch {args:?}: {stderr}");
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let fetch = crate::support::fetch_ok;
     let login = server.url("/login");
     assert_eq!(fetch(&["-L", "-c", jar, &login]).split("; ").count(), 2);
     let saved = std::fs::read_to_string(jar).unwrap();

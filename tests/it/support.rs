@@ -626,3 +626,10 @@ pub fn tls_acceptor(
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     (futures_rustls::TlsAcceptor::from(Arc::new(config)), pem)
 }
+
+/// The stdout of a `fetch` run that must succeed (a panic with its stderr otherwise).
+pub fn fetch_ok(args: &[&str]) -> String {
+    let run = run_fetch(args, &[]);
+    assert_eq!(run.code, Some(0), "fetch {args:?}: {}", run.stderr);
+    run.stdout
+}
