@@ -88,7 +88,21 @@ fn nginx() -> Option<Nginx> {
         .status()
         .unwrap();
     assert!(status.success(), "openssl could not make a certificate");
-    let ports = [free_port(), free_port(), free_port()];
+    // A port free when picked may be another test's by the time nginx binds it; nginx then
+    // exits, and it is started again on other ports.
+    for _ in 0..3 {
+        let ports = [free_port(), free_port(), free_port()];
+        if let Some(nginx) = start(&binary, &dir, ports) {
+            return Some(nginx);
+        }
+    }
+    let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
+    panic!("nginx did not start: {log}");
+}
+
+/// nginx on `ports` with the configuration of `dir`, once it listens on all of them; `None`
+/// if it exited first (a port was taken).
+fn start(binary: &str, dir: &Path, ports: [u16; 3]) -> Option<Nginx> {
     let d = dir.display();
     let server = |port: u16, protocols: &str, ciphers: &str| {
         format!(
@@ -112,27 +126,34 @@ fn nginx() -> Option<Nginx> {
         ),
     );
     std::fs::write(dir.join("nginx.conf"), conf).unwrap();
-    let child = Command::new(&binary)
+    let child = Command::new(binary)
         .arg("-p")
-        .arg(&dir)
+        .arg(dir)
         .arg("-c")
         .arg(dir.join("nginx.conf"))
         .args(["-g", "daemon off; master_process off;"])
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let nginx = Nginx { child, dir, ports };
+    let mut child = child;
+    let exited = |child: &mut Child| child.try_wait().ok().flatten().is_some();
     for _ in 0..100 {
-        if ports
+        if exited(&mut child) {
+            return None;
+        }
+        let listening = ports
             .iter()
-            .all(|p| std::net::TcpStream::connect(("127.0.0.1", *p)).is_ok())
-        {
-            return Some(nginx);
+            .all(|p| std::net::TcpStream::connect(("127.0.0.1", *p)).is_ok());
+        // Alive and every port answers: the ports are nginx's (it exits when one is taken).
+        if listening && !exited(&mut child) {
+            let dir = dir.to_owned();
+            return Some(Nginx { child, dir, ports });
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let log = std::fs::read_to_string(nginx.dir.join("error.log")).unwrap_or_default();
-    panic!("nginx did not start: {log}");
+    let _ = child.kill();
+    let _ = child.wait();
+    None
 }
 
 fn client(nginx: &Nginx, profile: Profile) -> AsyncClient {
