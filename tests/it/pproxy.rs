@@ -185,3 +185,47 @@ fn a_proxy_that_is_down_or_no_proxy_at_all_fails_fast_and_clearly() {
         assert_eq!(err.kind(), Kind::Proxy, "{proxy}: {err}");
     }
 }
+
+/// Origins on `::1`, through the HTTP proxy (absolute form and CONNECT to `[::1]:port`) and
+/// SOCKS5 (an IPv6 address in the request).
+#[test]
+fn origins_on_ipv6_loopback_through_both_protocols() {
+    let Some((open, _)) = pproxy() else { return };
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("no IPv6 loopback here: the ::1 origins are not tested");
+        return;
+    }
+    let plain = Server::plain_v6(|s| Reply::ok(&format!("v6 {}", s.target)));
+    let secure = Server::tls_v6(|s| Reply::ok(&format!("v6 tls {}", s.target)));
+    let cert = tls_requests::Certificate::from_pem(secure.cert_pem.as_bytes()).unwrap();
+    for proxy in [
+        format!("http://{open}"),
+        format!("socks5://{open}"),
+        format!("socks5h://{open}"),
+    ] {
+        let client = AsyncClient::builder()
+            .add_root_certificate(cert[0].clone())
+            .timeout(Duration::from_secs(20))
+            .proxy(Proxy::all(&proxy).unwrap())
+            .build()
+            .unwrap();
+        run(async {
+            let text = client
+                .get(plain.url("/a"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(text, "v6 /a", "{proxy}");
+            let text = client
+                .get(secure.url("/b"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(text, "v6 tls /b", "{proxy}");
+        });
+    }
+}

@@ -149,10 +149,24 @@ struct State {
     seen: Mutex<Vec<Seen>>,
 }
 
+const LOOPBACK_V4: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+const LOOPBACK_V6: std::net::IpAddr = std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST);
+
 impl Server {
     /// A plain HTTP server answering with `handler`.
     pub fn plain(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Server {
-        Server::start(None, String::new(), Arc::new(handler))
+        Server::start(LOOPBACK_V4, None, String::new(), Arc::new(handler))
+    }
+
+    /// A plain HTTP server on `::1`.
+    pub fn plain_v6(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Server {
+        Server::start(LOOPBACK_V6, None, String::new(), Arc::new(handler))
+    }
+
+    /// A TLS server on `::1`, with a certificate for it.
+    pub fn tls_v6(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Server {
+        let (acceptor, pem) = tls_acceptor(&["::1"], rustls::DEFAULT_VERSIONS);
+        Server::start(LOOPBACK_V6, Some(acceptor), pem, Arc::new(handler))
     }
 
     /// A TLS server (TLS 1.2 and 1.3, ALPN http/1.1) with a certificate for `localhost`.
@@ -179,15 +193,16 @@ impl Server {
         handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
     ) -> Server {
         let (acceptor, pem) = tls_acceptor(names, versions);
-        Server::start(Some(acceptor), pem, Arc::new(handler))
+        Server::start(LOOPBACK_V4, Some(acceptor), pem, Arc::new(handler))
     }
 
     fn start(
+        ip: std::net::IpAddr,
         tls: Option<futures_rustls::TlsAcceptor>,
         cert_pem: String,
         handler: Arc<Handler>,
     ) -> Server {
-        let listener = Async::<TcpListener>::bind(([127, 0, 0, 1], 0)).expect("bind");
+        let listener = Async::<TcpListener>::bind((ip, 0)).expect("bind");
         let addr = listener.get_ref().local_addr().expect("addr");
         let state = Arc::new(State::default());
         let is_tls = tls.is_some();
@@ -216,10 +231,12 @@ impl Server {
 
     /// `scheme://127.0.0.1:port` + `path` (or `localhost` for TLS, to match the certificate).
     pub fn url(&self, path: &str) -> String {
-        if self.tls {
-            format!("https://localhost:{}{path}", self.addr.port())
-        } else {
-            format!("http://127.0.0.1:{}{path}", self.addr.port())
+        let port = self.addr.port();
+        match (self.tls, self.addr.is_ipv6()) {
+            (true, false) => format!("https://localhost:{port}{path}"),
+            (false, false) => format!("http://127.0.0.1:{port}{path}"),
+            (true, true) => format!("https://[::1]:{port}{path}"),
+            (false, true) => format!("http://[::1]:{port}{path}"),
         }
     }
 
