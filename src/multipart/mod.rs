@@ -36,7 +36,7 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_io::AsyncRead;
 use http::HeaderValue;
 
@@ -126,8 +126,9 @@ impl Form {
         Some(total)
     }
 
-    /// The body, streamed: files are read through `exec`'s blocking facility as they are
-    /// sent. With every length known it is [`Body::sized`], else [`Body::from_reader`].
+    /// The body: bytes in memory when every part is (so it can be sent again), else streamed,
+    /// files read through `exec`'s blocking facility as they are sent; with every length
+    /// known it is [`Body::sized`], else [`Body::from_reader`].
     pub(crate) fn into_body(self, exec: &Arc<dyn Executor>) -> Body {
         let len = self.content_length();
         let mut segments = VecDeque::with_capacity(self.parts.len() * 3 + 1);
@@ -144,6 +145,17 @@ impl Form {
             segments.push_back(Segment::Bytes(Bytes::from_static(b"\r\n")));
         }
         segments.push_back(Segment::Bytes(closing(&self.boundary).into()));
+        // All in memory: one body of bytes, which a redirect, a retry or an auth can send
+        // again (as httpx does).
+        if segments.iter().all(|s| matches!(s, Segment::Bytes(_))) {
+            let mut whole = BytesMut::with_capacity(len.unwrap_or(0) as usize);
+            for segment in segments {
+                if let Segment::Bytes(bytes) = segment {
+                    whole.extend_from_slice(&bytes);
+                }
+            }
+            return Body::from(whole.freeze());
+        }
         let chain = Chain::new(segments);
         match len {
             Some(len) => Body::sized(chain, len),

@@ -465,3 +465,31 @@ fn fetch_form_errors_are_one_line_and_a_failing_exit() {
     assert_eq!(server.connections(), 0, "nothing was sent");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A form of parts in memory only is bytes: a 307 sends it again, whole, as httpx does.
+#[test]
+fn an_in_memory_form_follows_a_307_with_its_body() {
+    let server = Server::plain(|s| match s.target.as_str() {
+        "/first" => Reply::status(307, &[("Location", "/second")], ""),
+        _ => Reply::ok(&format!(
+            "{} {}",
+            s.header("content-length").unwrap_or("-"),
+            String::from_utf8_lossy(&s.body).contains("name=\"note\"\r\n\r\nhello")
+        )),
+    });
+    let form = Form::new()
+        .text("note", "hello")
+        .part("blob", Part::bytes(vec![1u8, 2, 3]).file_name("b.bin"));
+    let length = form.content_length().unwrap();
+    let text = run(async {
+        let client = AsyncClient::new();
+        let response = client
+            .post(server.url("/first"))
+            .multipart(form)
+            .await
+            .unwrap();
+        response.text().await.unwrap()
+    });
+    assert_eq!(text, format!("{length} true"));
+    assert_eq!(server.seen()[0].body, server.seen()[1].body);
+}
