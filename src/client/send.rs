@@ -283,7 +283,7 @@ impl AsyncClient {
     /// its body drained so that its connection can be reused.
     async fn let_go(&self, response: Response) -> Request {
         let length = response.content_length();
-        let (_, request, body) = response.into_hop();
+        let (request, body) = response.into_request_and_body();
         drain(&*self.inner.exec, body, length).await;
         request
     }

@@ -372,6 +372,12 @@ impl Response {
         }
     }
 
+    /// The request that was sent and the body, for a response that is let go (retried, or
+    /// answered by an auth): nothing of it is kept.
+    pub(crate) fn into_request_and_body(self) -> (Request, ResponseBody) {
+        (self.request, self.body)
+    }
+
     /// A redirect hop taken apart: its head for the history (with a copy of its request, no
     /// body), the request that was sent, to be followed, and the body, to be drained.
     pub(crate) fn into_hop(mut self) -> (Response, Request, ResponseBody) {
