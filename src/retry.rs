@@ -12,7 +12,8 @@ use crate::error::{Error, Kind, TimeoutPhase};
 /// ([`RequestBuilder::retry`], which wins).
 ///
 /// A request is tried again when it could not connect (DNS, TCP or the connect timeout;
-/// nothing was sent, whatever the method), and, for idempotent methods (`GET`, `HEAD`,
+/// nothing was sent, whatever the method; a failed TLS handshake, [`Kind::Tls`], is not
+/// retried: it is most often the certificate, which a retry does not change), and, for idempotent methods (`GET`, `HEAD`,
 /// `OPTIONS`, `PUT`, `DELETE`, `TRACE`), when the connection failed mid-exchange or the
 /// status is one of [`statuses`](Self::statuses) (429, 502, 503, 504 by default). Between
 /// attempts it waits as the response's `Retry-After` says (seconds or an HTTP date), else
@@ -48,6 +49,7 @@ use crate::error::{Error, Kind, TimeoutPhase};
 /// [`ClientBuilder::retry`]: crate::ClientBuilder::retry
 /// [`RequestBuilder::retry`]: crate::RequestBuilder::retry
 /// [`Body::from_reader`]: crate::Body::from_reader
+/// [`Kind::Tls`]: crate::Kind::Tls
 #[derive(Debug, Clone)]
 pub struct Retry {
     max_retries: u32,
