@@ -13,7 +13,7 @@ use crate::error::{Error, Kind, Result};
 use crate::headers::{Headers, is_request_credential};
 use crate::proto::h1::{self, BodyFraming, Field, find};
 use crate::request::{BodyKind, Request};
-use crate::transport::{Destination, Via};
+use crate::transport::{Destination, Scheme, Via};
 
 impl AsyncClient {
     /// The headers `request` goes on the wire with, in order: `Host` first unless set, the
@@ -23,9 +23,8 @@ impl AsyncClient {
         let mut scratch = Scratch::default();
         let config = &self.inner.config;
         let via = config.via(request, None);
-        let forward = via.filter(|via| via.forwards(Destination::scheme_of(&request.url)));
-        let tunneled = via.is_some() && forward.is_none();
-        let fields = config.wire_fields(request, forward.map(|v| &**v), tunneled, &mut scratch)?;
+        let route = Route::of(via.map(|v| &**v), Destination::scheme_of(&request.url));
+        let fields = config.wire_fields(request, route, &mut scratch)?;
         let entries = fields
             .into_iter()
             .map(|(name, value)| {
@@ -60,23 +59,41 @@ pub(super) struct RequestHead {
     pub(super) close_after: bool,
 }
 
+/// How a request reaches its origin, as far as its head is concerned.
+#[derive(Clone, Copy)]
+pub(super) enum Route<'a> {
+    /// Straight there, or through a connector of the user's.
+    Direct,
+    /// To an HTTP proxy that forwards it (`http` URLs): absolute form, the proxy's
+    /// credentials.
+    Forward(&'a Via),
+    /// Inside a tunnel (CONNECT or SOCKS): what the origin reads must not be the proxy's.
+    Tunnel,
+}
+
+impl<'a> Route<'a> {
+    /// The route through `via` (none: direct) to a URL of `scheme`.
+    pub(super) fn of(via: Option<&'a Via>, scheme: Scheme) -> Route<'a> {
+        match via {
+            None => Route::Direct,
+            Some(via) if via.forwards(scheme) => Route::Forward(via),
+            Some(_) => Route::Tunnel,
+        }
+    }
+}
+
 impl Config {
-    /// The head of `request`; `forward` is the HTTP proxy it goes to, in absolute form.
-    pub(super) fn request_head(
-        &self,
-        request: &Request,
-        forward: Option<&Via>,
-        tunneled: bool,
-    ) -> Result<RequestHead> {
+    /// The head of `request`, for its `route`.
+    pub(super) fn request_head(&self, request: &Request, route: Route<'_>) -> Result<RequestHead> {
         let mut scratch = Scratch::default();
-        let fields = self.wire_fields(request, forward, tunneled, &mut scratch)?;
+        let fields = self.wire_fields(request, route, &mut scratch)?;
         let url = &request.url;
         let origin_form = &url[Position::BeforePath..Position::AfterQuery];
         // The absolute form leaves the userinfo and the fragment out, as the origin form does.
         let absolute_form;
-        let target = match forward {
-            None => origin_form,
-            Some(_) => {
+        let target = match route {
+            Route::Direct | Route::Tunnel => origin_form,
+            Route::Forward(_) => {
                 let authority = &url[Position::BeforeHost..Position::AfterPort];
                 absolute_form = format!("{}://{authority}{origin_form}", url.scheme());
                 &absolute_form
@@ -99,8 +116,7 @@ impl Config {
     fn wire_fields<'a>(
         &'a self,
         request: &'a Request,
-        forward: Option<&Via>,
-        tunneled: bool,
+        route: Route<'_>,
         scratch: &'a mut Scratch,
     ) -> Result<Vec<Field<'a>>> {
         let (url, headers) = (&request.url, &request.headers);
@@ -146,16 +162,21 @@ impl Config {
             let authorization: &'a String = authorization;
             fields.push((b"Authorization", authorization.as_bytes()));
         }
-        if forward.is_none() && tunneled {
+        match route {
             // Inside a tunnel the origin would read it: the proxy had the CONNECT's.
-            fields.retain(|(name, _)| !name.eq_ignore_ascii_case(b"proxy-authorization"));
-        }
-        if let Some(value) = forward.and_then(Via::basic_authorization) {
-            if find(&fields, b"proxy-authorization").is_none() {
-                *proxy_authorization = value;
-                let value: &'a String = proxy_authorization;
-                fields.push((b"Proxy-Authorization", value.as_bytes()));
+            Route::Tunnel => {
+                fields.retain(|(n, _)| !n.eq_ignore_ascii_case(b"proxy-authorization"))
             }
+            Route::Forward(via) => {
+                if let Some(value) = via.basic_authorization() {
+                    if find(&fields, b"proxy-authorization").is_none() {
+                        *proxy_authorization = value;
+                        let value: &'a String = proxy_authorization;
+                        fields.push((b"Proxy-Authorization", value.as_bytes()));
+                    }
+                }
+            }
+            Route::Direct => {}
         }
         // `host[:port]`, the port only if not the scheme's default, IPv6 in brackets.
         let host = &url[Position::BeforeHost..Position::AfterPort];

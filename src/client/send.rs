@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use http::Method;
 
 use super::AsyncClient;
-use super::fields::RequestHead;
+use super::fields::{RequestHead, Route};
 use crate::body::RawBody;
 use crate::error::{Error, Kind, Result, TimeoutPhase};
 use crate::pool::{Checkout, Pooled};
@@ -17,7 +17,7 @@ use crate::proto::h1::{self, RequestBody};
 use crate::proto::{Connection, Protocol, ResponseHead};
 use crate::request::{BodyKind, Request};
 use crate::response::{Response, ResponseBody};
-use crate::retry::{Outcome, is_idempotent};
+use crate::retry::{Outcome, Retry, is_idempotent};
 use crate::rt::{self, Deadlines, Executor};
 use crate::transport::{Connected, Destination, Proxy};
 use crate::{auth, redirect};
@@ -173,8 +173,7 @@ impl AsyncClient {
         sent.follow(plan).map_err(|e| e.with_request(&method, &url))
     }
 
-    /// One hop of a redirect chain: the request hooks, then the exchange, tried again as the
-    /// retry policy says and through the rotator's proxies (both off the plain path, in
+    /// One hop of a redirect chain: the exchange, tried again as the retry policy says and through the rotator's proxies (both off the plain path, in
     /// [`send_managed`](Self::send_managed)); the cookie jar stores every response's
     /// cookies. Errors name the request.
     async fn send_hop(
@@ -185,12 +184,12 @@ impl AsyncClient {
         end: Option<Instant>,
     ) -> Result<Response> {
         let config = &self.inner.config;
+        // A one-shot stream is never retried.
         let retry = request.options.retry().or(config.retry.as_ref());
-        let managed =
-            config.proxy_rotator.is_some() || retry.is_some_and(|_| request.body.is_replayable());
-        if managed {
+        let retry = retry.filter(|_| request.body.is_replayable()).cloned();
+        if retry.is_some() || config.proxy_rotator.is_some() {
             // Boxed: most requests are neither retried nor rotated, and would carry its state.
-            let managed = Box::pin(self.send_managed(request, auth, start, end));
+            let managed = Box::pin(self.send_managed(request, auth, retry, start, end));
             return managed.await;
         }
         match self.send_once(&mut request, end, None).await {
@@ -210,14 +209,11 @@ impl AsyncClient {
         &self,
         mut request: Request,
         auth: &mut auth::Flow,
+        retry: Option<Retry>,
         start: Instant,
         end: Option<Instant>,
     ) -> Result<Response> {
         let config = &self.inner.config;
-        let retry = match request.options.retry().or(config.retry.as_ref()) {
-            Some(retry) if request.body.is_replayable() => Some(retry.clone()),
-            _ => None,
-        };
         let first = Instant::now();
         let mut retries = 0;
         loop {
@@ -310,8 +306,7 @@ impl AsyncClient {
         let via = inner.config.via(request, rotated).cloned();
         let dst = Destination::from_url(&request.url)?.through(via.clone());
         // An HTTP proxy takes `http` requests itself, in absolute form.
-        let tunneled = via.as_ref().is_some_and(|via| !via.forwards(dst.scheme()));
-        let forward = via.filter(|via| via.forwards(dst.scheme()));
+        let route = Route::of(via.as_deref(), dst.scheme());
         let read_timeout = request.options.read_timeout.or(inner.config.read_timeout);
         let deadlines = Deadlines {
             idle: read_timeout,
@@ -328,9 +323,7 @@ impl AsyncClient {
                 bytes: head,
                 expect_continue,
                 close_after,
-            } = inner
-                .config
-                .request_head(request, forward.as_deref(), tunneled)?;
+            } = inner.config.request_head(request, route)?;
             let mut conn = self.connection(&dst).await?;
             let (body, out) = match &mut request.body.kind {
                 BodyKind::Empty => (RequestBody::Empty, OutBody::Empty),
@@ -353,7 +346,7 @@ impl AsyncClient {
             match exchanged {
                 // A forwarding proxy's own refusal: told apart from the origin's answers, as
                 // a refused CONNECT is.
-                Ok(head) if forward.is_some() && head.status.as_u16() == 407 => {
+                Ok(head) if matches!(route, Route::Forward(_)) && head.status.as_u16() == 407 => {
                     let reason = String::from_utf8_lossy(&head.reason);
                     let why = format!("the proxy refused the request: 407 {reason}");
                     return Err(Error::new(Kind::Proxy, why));
