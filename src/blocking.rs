@@ -7,7 +7,7 @@
 //! ```
 //! use tls_requests::{MockResponse, MockTransport, blocking};
 //! let mock = MockTransport::new(|_| MockResponse::new(200).body("sync"));
-//! let client = tls_requests::AsyncClient::builder().connector(mock).build_blocking()?;
+//! let client = blocking::Client::builder().connector(mock).build()?;
 //! let r = client.get("https://example.com/").header("X-A", "1").send()?;
 //! assert_eq!(r.status(), 200);
 //! assert_eq!(r.text()?, "sync");
@@ -21,7 +21,7 @@ use bytes::Bytes;
 use futures_lite::AsyncReadExt;
 use http::Method;
 
-use crate::client::{AsyncClient, ClientBuilder};
+use crate::client::{AsyncClient, AsyncMode};
 use crate::error::Result;
 use crate::request::Request;
 
@@ -32,6 +32,10 @@ pub struct BlockingMode;
 
 /// A request builder of the blocking client.
 pub type RequestBuilder = crate::RequestBuilder<BlockingMode>;
+
+/// The builder of a blocking [`Client`]: every setting of [`crate::ClientBuilder`], and a
+/// [`build`](crate::ClientBuilder::<BlockingMode>::build) that gives a blocking client.
+pub type ClientBuilder = crate::ClientBuilder<BlockingMode>;
 
 /// A blocking HTTP client: [`AsyncClient`] behind calls that wait. Cheap to clone.
 #[derive(Clone, Debug, Default)]
@@ -47,9 +51,22 @@ impl Client {
         }
     }
 
-    /// A builder; finish it with [`build_blocking`](crate::ClientBuilder::build_blocking).
-    pub fn builder() -> crate::ClientBuilder {
-        AsyncClient::builder()
+    /// A builder whose [`build`](crate::ClientBuilder::<BlockingMode>::build) gives a
+    /// blocking client.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tls_requests::{MockResponse, MockTransport, blocking};
+    /// let mock = MockTransport::new(|_| MockResponse::new(200).body("ok"));
+    /// let client = blocking::Client::builder()
+    ///     .timeout(Duration::from_secs(10))
+    ///     .connector(mock)
+    ///     .build()?;
+    /// assert_eq!(client.get("https://example.com/").send()?.text()?, "ok");
+    /// # Ok::<(), tls_requests::Error>(())
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
     }
 
     /// The async client behind this one.
@@ -81,10 +98,28 @@ impl Client {
 }
 
 impl ClientBuilder {
-    /// A [blocking client](Client) with these settings.
-    pub fn build_blocking(self) -> Result<Client> {
-        self.build().map(Client::from)
+    /// The blocking client, or the first error a setting made.
+    pub fn build(self) -> Result<Client> {
+        self.build_async().map(Client::from)
     }
+}
+
+impl crate::ClientBuilder<AsyncMode> {
+    /// A [blocking client](Client) with these settings, from the async client's builder.
+    pub fn build_blocking(self) -> Result<Client> {
+        self.build_async().map(Client::from)
+    }
+}
+
+/// A `GET` of `url` with a default client, waiting for the response head: for a script's
+/// one request. A program that sends more builds one [`Client`] and keeps it, for its pool.
+///
+/// ```no_run
+/// let body = tls_requests::blocking::get("https://example.com/")?.text()?;
+/// # Ok::<(), tls_requests::Error>(())
+/// ```
+pub fn get(url: impl crate::IntoUrl) -> Result<Response> {
+    Client::new().get(url).send()
 }
 
 impl From<AsyncClient> for Client {

@@ -78,7 +78,7 @@ pub mod rt;
 pub mod transport;
 
 pub use auth::{Auth, AuthRequest, AuthResponse, BasicAuth, BearerAuth, DigestAuth, IntoAuth};
-pub use client::{AsyncClient, AsyncMode, ClientBuilder, RequestBuilder};
+pub use client::{AsyncClient, AsyncMode, ClientBuilder, RequestBuilder, get};
 #[cfg(feature = "cookies")]
 pub use cookie::CookieJar;
 pub use error::{BoxError, Error, Kind, Result, TimeoutPhase};

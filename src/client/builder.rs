@@ -1,12 +1,13 @@
 //! [`ClientBuilder`]: every setting of a client, and the [`Config`] the send path reads.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderValue;
 use url::Url;
 
-use super::{AsyncClient, Inner};
+use super::{AsyncClient, AsyncMode, Inner};
 use crate::auth::{IntoAuth, SharedAuth};
 use crate::error::{Error, Kind, Result};
 use crate::headers::Headers;
@@ -130,7 +131,7 @@ impl Config {
 /// # Ok::<(), tls_requests::Error>(())
 /// ```
 #[must_use]
-pub struct ClientBuilder {
+pub struct ClientBuilder<M = AsyncMode> {
     config: Config,
     error: Option<Error>,
     pool: PoolConfig,
@@ -144,9 +145,11 @@ pub struct ClientBuilder {
     resolver: Option<Arc<dyn Resolve>>,
     /// Proxies from the environment too.
     trust_env: bool,
+    /// Which client [`build`](ClientBuilder::build) makes.
+    mode: PhantomData<fn() -> M>,
 }
 
-impl std::fmt::Debug for ClientBuilder {
+impl<M> std::fmt::Debug for ClientBuilder<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let base_url = self.config.base_url.as_ref();
         f.debug_struct("ClientBuilder")
@@ -157,8 +160,8 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
-impl Default for ClientBuilder {
-    fn default() -> ClientBuilder {
+impl<M> Default for ClientBuilder<M> {
+    fn default() -> ClientBuilder<M> {
         ClientBuilder {
             config: Config {
                 headers: Headers::new(),
@@ -191,21 +194,22 @@ impl Default for ClientBuilder {
             under_tls: None,
             resolver: None,
             trust_env: false,
+            mode: PhantomData,
         }
     }
 }
 
-impl ClientBuilder {
+impl<M> ClientBuilder<M> {
     /// The browser to look like: its TLS ClientHello and its default headers, in order.
     /// Default: [`Profile::chrome`], the newest Chrome.
-    pub fn profile(mut self, profile: Profile) -> ClientBuilder {
+    pub fn profile(mut self, profile: Profile) -> Self {
         self.profile = profile;
         self
     }
 
     /// The profile named `name` (see [`Profile::by_name`]), as Python TLS Requests'
     /// `client_identifier`: `"chrome_156"`, `"firefox"`, ...
-    pub fn client_identifier(mut self, name: &str) -> ClientBuilder {
+    pub fn client_identifier(mut self, name: &str) -> Self {
         match Profile::by_name(name) {
             Ok(profile) => self.profile = profile,
             Err(e) => {
@@ -217,17 +221,14 @@ impl ClientBuilder {
 
     /// Sends headers in exactly this order: the named ones first, in the order given (names
     /// match ignoring case), then any others in their usual order.
-    pub fn header_order<S: Into<String>>(
-        mut self,
-        names: impl IntoIterator<Item = S>,
-    ) -> ClientBuilder {
+    pub fn header_order<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
         self.config.header_order = Some(names.into_iter().map(Into::into).collect());
         self
     }
 
     /// Sets a default header over the profile's: in place if the profile has it, else after
     /// them; requests can override it. Names go on the wire exactly as written.
-    pub fn header<V>(mut self, name: impl AsRef<str>, value: V) -> ClientBuilder
+    pub fn header<V>(mut self, name: impl AsRef<str>, value: V) -> Self
     where
         V: TryInto<HeaderValue>,
         V::Error: Into<http::Error>,
@@ -240,13 +241,13 @@ impl ClientBuilder {
 
     /// Replaces the default headers set with [`header`](Self::header) by `headers`, in their
     /// order; the profile's stay underneath.
-    pub fn default_headers(mut self, headers: Headers) -> ClientBuilder {
+    pub fn default_headers(mut self, headers: Headers) -> Self {
         self.config.headers = headers;
         self
     }
 
     /// A URL that relative request URLs are appended to.
-    pub fn base_url(mut self, url: impl AsRef<str>) -> ClientBuilder {
+    pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
         match Url::parse(url.as_ref()) {
             Ok(url) => self.config.base_url = Some(url),
             Err(e) => {
@@ -266,39 +267,39 @@ impl ClientBuilder {
     /// let mock = MockTransport::new(|req| MockResponse::new(200).body(req.url.query().unwrap_or("").to_owned()));
     /// let client = AsyncClient::builder()
     ///     .connector(mock)
-    ///     .query([("key", "k1"), ("lang", "en")])
+    ///     .query(&[("key", "k1"), ("lang", "en")])
     ///     .build()?;
-    /// let r = client.get("https://example.com/search?q=a b").query([("lang", "fr")]).await?;
+    /// let r = client.get("https://example.com/search?q=a b").query(&[("lang", "fr")]).await?;
     /// assert_eq!(r.text().await?, "q=a%20b&key=k1&lang=fr");
     /// # Ok::<(), tls_requests::Error>(())
     /// # }).unwrap();
     /// ```
-    pub fn query<K: AsRef<str>, V: AsRef<str>>(
-        mut self,
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> ClientBuilder {
-        self.config
-            .query
-            .extend(super::request_builder::owned_pairs(pairs));
+    pub fn query<T: serde::Serialize + ?Sized>(mut self, query: &T) -> Self {
+        match super::request_builder::serialized_pairs(query) {
+            Ok(pairs) => self.config.query.extend(pairs),
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
         self
     }
 
     /// A total timeout for each request, redirects and response body included. Default: none.
-    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.config.timeout = Some(timeout);
         self
     }
 
     /// A timeout for making a connection: DNS, TCP and TLS handshake; `None` waits as long as
     /// the system does. Default: 30 seconds.
-    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> ClientBuilder {
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.connect_timeout = timeout.into();
         self
     }
 
     /// The longest wait for a byte to be read or written on a connection; `None` waits
     /// forever. Default: 30 seconds.
-    pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> ClientBuilder {
+    pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.read_timeout = timeout.into();
         self
     }
@@ -308,7 +309,7 @@ impl ClientBuilder {
     ///
     /// [`CookieJar`]: crate::CookieJar
     #[cfg(feature = "cookies")]
-    pub fn cookie_jar(mut self, jar: crate::CookieJar) -> ClientBuilder {
+    pub fn cookie_jar(mut self, jar: crate::CookieJar) -> Self {
         self.config.cookies = Some(jar);
         self
     }
@@ -316,7 +317,7 @@ impl ClientBuilder {
     /// Whether to keep cookies at all: with `false`, `Set-Cookie` is ignored and only
     /// `Cookie` headers set by hand are sent. Default: true.
     #[cfg(feature = "cookies")]
-    pub fn cookie_store(mut self, keep: bool) -> ClientBuilder {
+    pub fn cookie_store(mut self, keep: bool) -> Self {
         self.config.cookies = keep.then(|| self.config.cookies.take().unwrap_or_default());
         self
     }
@@ -324,7 +325,7 @@ impl ClientBuilder {
     /// Retries requests as `retry` says (see [`Retry`]). Default: no retries.
     ///
     /// [`Retry`]: crate::Retry
-    pub fn retry(mut self, retry: Retry) -> ClientBuilder {
+    pub fn retry(mut self, retry: Retry) -> Self {
         self.config.retry = Some(retry);
         self
     }
@@ -356,7 +357,7 @@ impl ClientBuilder {
     pub fn on_request(
         mut self,
         hook: impl Fn(&mut Request) -> crate::Result<()> + Send + Sync + 'static,
-    ) -> ClientBuilder {
+    ) -> Self {
         self.config.hooks.on_request(hook);
         self
     }
@@ -369,7 +370,7 @@ impl ClientBuilder {
     pub fn on_response(
         mut self,
         hook: impl Fn(&Response) -> crate::Result<()> + Send + Sync + 'static,
-    ) -> ClientBuilder {
+    ) -> Self {
         self.config.hooks.on_response(hook);
         self
     }
@@ -379,7 +380,7 @@ impl ClientBuilder {
     /// replaces the whole transport. Default: none.
     ///
     /// [`Proxy`]: crate::Proxy
-    pub fn proxy(mut self, proxy: Proxy) -> ClientBuilder {
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
         self.config.proxies.push(proxy);
         self
     }
@@ -389,7 +390,7 @@ impl ClientBuilder {
     /// when the client is built, after the proxies set with [`proxy`](Self::proxy). A
     /// library should not be steered by its process's environment unasked, so the default
     /// is false (`examples/fetch` turns it on, as curl reads it).
-    pub fn trust_env(mut self, trust: bool) -> ClientBuilder {
+    pub fn trust_env(mut self, trust: bool) -> Self {
         self.trust_env = trust;
         self
     }
@@ -404,14 +405,14 @@ impl ClientBuilder {
     /// [`Rotator`]: crate::Rotator
     /// [`RequestBuilder::proxy`]: crate::RequestBuilder::proxy
     /// [`Kind::Proxy`]: crate::Kind::Proxy
-    pub fn proxy_rotator(mut self, rotator: Rotator<Proxy>) -> ClientBuilder {
+    pub fn proxy_rotator(mut self, rotator: Rotator<Proxy>) -> Self {
         self.config.proxy_rotator = Some(rotator);
         self
     }
 
     /// Removes the proxies set so far and stops reading them from the environment (as
     /// reqwest's `no_proxy`): every request goes direct unless it sets its own proxy.
-    pub fn no_proxy(mut self) -> ClientBuilder {
+    pub fn no_proxy(mut self) -> Self {
         self.config.proxies.clear();
         self.config.proxy_rotator = None;
         self.trust_env = false;
@@ -431,58 +432,58 @@ impl ClientBuilder {
     /// # drop(client);
     /// # Ok::<(), tls_requests::Error>(())
     /// ```
-    pub fn auth(mut self, auth: impl IntoAuth) -> ClientBuilder {
+    pub fn auth(mut self, auth: impl IntoAuth) -> Self {
         self.config.auth = Some(SharedAuth::new(auth));
         self
     }
 
     /// Whether to follow redirects. Default: true.
-    pub fn follow_redirects(mut self, follow: bool) -> ClientBuilder {
+    pub fn follow_redirects(mut self, follow: bool) -> Self {
         self.config.follow_redirects = follow;
         self
     }
 
     /// The most redirects followed for one request; one more is an error. Default: 20.
-    pub fn max_redirects(mut self, max: usize) -> ClientBuilder {
+    pub fn max_redirects(mut self, max: usize) -> Self {
         self.config.max_redirects = max;
         self
     }
 
     /// The most idle connections kept per host. Default: no limit.
-    pub fn pool_max_idle_per_host(mut self, max: usize) -> ClientBuilder {
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.pool.max_idle_per_host = max;
         self
     }
 
     /// The most idle connections kept across all hosts; to make room for another, the one
     /// idle longest is closed. Default: 256 (browsers keep at most 256 sockets in all).
-    pub fn pool_max_idle(mut self, max: usize) -> ClientBuilder {
+    pub fn pool_max_idle(mut self, max: usize) -> Self {
         self.pool.max_idle = max;
         self
     }
 
     /// How long an idle connection is kept; `None` keeps it until the server closes it.
     /// Default: 90 seconds.
-    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> ClientBuilder {
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.pool.idle_timeout = timeout;
         self
     }
 
     /// The most connections open to one host at once; further requests wait for one to be
     /// free. Default: no limit.
-    pub fn max_connections_per_host(mut self, max: usize) -> ClientBuilder {
+    pub fn max_connections_per_host(mut self, max: usize) -> Self {
         self.pool.max_per_host = Some(max.max(1));
         self
     }
 
     /// The largest response head accepted, in bytes. Default: 64 KiB.
-    pub fn max_head_bytes(mut self, max: usize) -> ClientBuilder {
+    pub fn max_head_bytes(mut self, max: usize) -> Self {
         self.config.limits.max_head_bytes = max;
         self
     }
 
     /// The most header fields accepted in a response head. Default: 100.
-    pub fn max_headers(mut self, max: usize) -> ClientBuilder {
+    pub fn max_headers(mut self, max: usize) -> Self {
         self.config.limits.max_headers = max;
         self
     }
@@ -490,7 +491,7 @@ impl ClientBuilder {
     /// Whether to decode `gzip`, `deflate`, `br` and `zstd` bodies (those whose features are
     /// enabled) and send an `Accept-Encoding` naming them. Default: true. Headers are kept
     /// as received either way.
-    pub fn decompress(mut self, decompress: bool) -> ClientBuilder {
+    pub fn decompress(mut self, decompress: bool) -> Self {
         self.config.decompress = decompress;
         self
     }
@@ -499,7 +500,7 @@ impl ClientBuilder {
     /// [`Response::text`](crate::Response::text) and [`Response::json`](crate::Response::json)
     /// read whole; a larger one is an error (a decompression bomb stops here). Streaming reads
     /// have no limit. Default: 256 MiB.
-    pub fn max_body_bytes(mut self, max: usize) -> ClientBuilder {
+    pub fn max_body_bytes(mut self, max: usize) -> Self {
         self.config.max_body_bytes = max;
         self
     }
@@ -520,7 +521,7 @@ impl ClientBuilder {
     /// # Ok::<(), tls_requests::Error>(())
     /// # }).unwrap();
     /// ```
-    pub fn default_encoding(mut self, label: &str) -> ClientBuilder {
+    pub fn default_encoding(mut self, label: &str) -> Self {
         match crate::charset::for_label(label) {
             Some(encoding) => self.config.encoding = Some(encoding),
             None => {
@@ -534,32 +535,32 @@ impl ClientBuilder {
     }
 
     /// Accepts any server certificate. Only for testing: it removes TLS's protection.
-    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> ClientBuilder {
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
         self.tls.accept_invalid_certs = accept;
         self
     }
 
     /// Trusts `cert` as a root, besides the built-in web roots.
-    pub fn add_root_certificate(mut self, cert: Certificate) -> ClientBuilder {
+    pub fn add_root_certificate(mut self, cert: Certificate) -> Self {
         self.tls.extra_roots.push(cert);
         self
     }
 
     /// The executor for timers, blocking work and background tasks. Default: smol's.
-    pub fn executor(mut self, exec: impl Executor) -> ClientBuilder {
+    pub fn executor(mut self, exec: impl Executor) -> Self {
         self.exec = Some(Arc::new(exec));
         self
     }
 
     /// Replaces the whole transport stack (TCP and TLS): every connection comes from
     /// `connector`, as is. Use it for [`MockTransport`](crate::MockTransport).
-    pub fn connector(mut self, connector: impl Connector) -> ClientBuilder {
+    pub fn connector(mut self, connector: impl Connector) -> Self {
         self.whole_stack = Some(Box::new(connector));
         self
     }
 
     /// Replaces TCP only: streams come from `transport`, and `https` ones get TLS on top.
-    pub fn transport(mut self, transport: impl Connector) -> ClientBuilder {
+    pub fn transport(mut self, transport: impl Connector) -> Self {
         self.under_tls = Some(Box::new(transport));
         self
     }
@@ -568,13 +569,13 @@ impl ClientBuilder {
     /// not resolved). It is used as it is: wrap it in a [`DnsCache`](crate::transport::DnsCache)
     /// to cache and coalesce its lookups, as the default resolver is. Not used when
     /// [`connector`](Self::connector) or [`transport`](Self::transport) replaces TCP.
-    pub fn resolver(mut self, resolver: impl Resolve) -> ClientBuilder {
+    pub fn resolver(mut self, resolver: impl Resolve) -> Self {
         self.resolver = Some(Arc::new(resolver));
         self
     }
 
-    /// The client, or the first error a setting made.
-    pub fn build(self) -> Result<AsyncClient> {
+    /// The client, or the first error a setting made, whichever mode it is built in.
+    pub(crate) fn build_async(self) -> Result<AsyncClient> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -627,13 +628,20 @@ impl ClientBuilder {
     }
 }
 
+impl ClientBuilder<AsyncMode> {
+    /// The client, or the first error a setting made.
+    pub fn build(self) -> Result<AsyncClient> {
+        self.build_async()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_default_client_does_not_wait_forever() {
-        let config = ClientBuilder::default().config;
+        let config = ClientBuilder::<AsyncMode>::default().config;
         let thirty = Some(Duration::from_secs(30));
         assert_eq!(
             (config.connect_timeout, config.read_timeout),
@@ -643,7 +651,7 @@ mod tests {
             config.timeout, None,
             "no total timeout: a long download may take hours"
         );
-        let forever = ClientBuilder::default()
+        let forever = ClientBuilder::<AsyncMode>::default()
             .connect_timeout(None)
             .read_timeout(None)
             .config;

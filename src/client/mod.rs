@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::into_url::IntoUrl;
 use crate::pool::Pool;
 use crate::request::Request;
+use crate::response::Response;
 use crate::rt::Executor;
 use crate::transport::Connector;
 
@@ -52,6 +53,23 @@ struct Inner {
     pool: Pool,
     connector: Box<dyn Connector>,
     exec: Arc<dyn Executor>,
+}
+
+/// A `GET` of `url` with a default client: for a script's one request, as `reqwest::get`.
+/// A program that sends more builds one [`AsyncClient`] and keeps it, for its pool.
+///
+/// ```no_run
+/// # smol::block_on(async {
+/// let body = tls_requests::get("https://example.com/").await?.text().await?;
+/// # Ok::<(), tls_requests::Error>(())
+/// # }).unwrap();
+/// ```
+///
+/// # Panics
+///
+/// Without the `smol` feature, as [`AsyncClient::new`].
+pub async fn get(url: impl IntoUrl) -> Result<Response> {
+    AsyncClient::new().get(url).await
 }
 
 impl AsyncClient {

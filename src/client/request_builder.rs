@@ -25,7 +25,7 @@ use crate::rt::BoxFuture;
 /// let response = client
 ///     .post("https://example.com/items")
 ///     .header("X-Trace", "1")
-///     .query([("page", "2")])
+///     .query(&[("page", "2")])
 ///     .body("payload")
 ///     .timeout(std::time::Duration::from_secs(5))
 ///     .await?;
@@ -131,13 +131,33 @@ impl<M> RequestBuilder<M> {
 
     /// Appends query parameters, form-urlencoded (a space is `+`, other bytes outside the
     /// unreserved set percent-encoded as UTF-8), after any the URL has, in order; repeated
-    /// names are kept. A name set here or in the URL replaces the client's default of that
-    /// name ([`ClientBuilder::query`](crate::ClientBuilder::query)).
-    pub fn query<K: AsRef<str>, V: AsRef<str>>(
-        mut self,
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> RequestBuilder<M> {
-        self.query.extend(owned_pairs(pairs));
+    /// names are kept. `query` is anything `serde_urlencoded` serializes, as reqwest takes it:
+    /// a slice or array of pairs of strings or numbers, a map, a struct of plain fields
+    /// (`None` fields left out). A name set here or in the URL replaces the client's default
+    /// of that name ([`ClientBuilder::query`](crate::ClientBuilder::query)). A value it cannot
+    /// serialize (a nested struct, say) is a [`Kind::Builder`] error.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+    /// #[derive(serde::Serialize)]
+    /// struct Page { page: u32, tag: Option<&'static str> }
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| MockResponse::new(200));
+    /// let client = AsyncClient::builder().connector(mock.clone()).build()?;
+    /// client.get("https://example.com/s?q=a").query(&[("per_page", 50)]).query(&Page { page: 2, tag: None }).await?;
+    /// assert_eq!(mock.requests()[0].url.query(), Some("q=a&per_page=50&page=2"));
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn query<T: serde::Serialize + ?Sized>(mut self, query: &T) -> RequestBuilder<M> {
+        match serialized_pairs(query) {
+            Ok(pairs) => self.query.extend(pairs),
+            Err(e) => {
+                if self.request.is_ok() {
+                    self.request = Err(e);
+                }
+            }
+        }
         self
     }
 
@@ -235,7 +255,10 @@ impl<M> RequestBuilder<M> {
         self,
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> RequestBuilder<M> {
-        let pairs: Vec<_> = owned_pairs(pairs).collect();
+        let pairs = pairs.into_iter();
+        let pairs: Vec<_> = pairs
+            .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned()))
+            .collect();
         self.map(|r| {
             r.options.extra_mut().cookies.extend(pairs);
             Ok(())
@@ -330,11 +353,13 @@ impl RequestBuilder<AsyncMode> {
 }
 
 /// Query pairs as the builders keep them.
-pub(super) fn owned_pairs<K: AsRef<str>, V: AsRef<str>>(
-    pairs: impl IntoIterator<Item = (K, V)>,
-) -> impl Iterator<Item = (String, String)> {
-    let pairs = pairs.into_iter();
-    pairs.map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned()))
+/// `query` serialized as `serde_urlencoded` does, as the pairs it makes.
+pub(super) fn serialized_pairs<T: serde::Serialize + ?Sized>(
+    query: &T,
+) -> Result<Vec<(String, String)>> {
+    let encoded = serde_urlencoded::to_string(query).map_err(|e| Error::new(Kind::Builder, e))?;
+    let pairs = url::form_urlencoded::parse(encoded.as_bytes());
+    Ok(pairs.into_owned().collect())
 }
 
 fn set_content_type(r: &mut Request, value: &'static str) {

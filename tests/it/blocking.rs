@@ -69,3 +69,30 @@ fn blocking_client_has_the_async_surface() {
     assert!(client.get(server.url("/")).send().unwrap_err().is_closed());
     assert!(Client::new().get("nope").send().unwrap_err().is_url());
 }
+
+#[test]
+fn the_blocking_builder_builds_a_blocking_client_as_reqwests_does() {
+    let server = Server::plain(|s| Reply::ok(&format!("{} {}", s.method, s.target)));
+    let client = Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .query(&[("page", 2)])
+        .build()
+        .unwrap();
+    let r = client.get(server.url("/list")).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().unwrap(), "GET /list?page=2");
+    let err = Client::builder().base_url("not a url").build().unwrap_err();
+    assert!(err.is_url(), "{err}");
+}
+
+#[test]
+fn one_shot_gets_need_no_client() {
+    let server = Server::plain(|s| Reply::ok(&format!("one {}", s.target)));
+    let r = tls_requests::blocking::get(server.url("/b")).unwrap();
+    assert_eq!(r.text().unwrap(), "one /b");
+    let text = crate::support::run(async {
+        let r = tls_requests::get(server.url("/a")).await.unwrap();
+        r.text().await.unwrap()
+    });
+    assert_eq!(text, "one /a", "the body outlives the one-shot client");
+}

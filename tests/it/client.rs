@@ -50,7 +50,7 @@ fn request_head_keeps_order_and_case() {
             .get(server.url("/p?q=1"))
             .header("x-USER", "u")
             .header("X-Default", "override")
-            .query([("a b", "c&d")])
+            .query(&[("a b", "c&d")])
             .await
             .unwrap();
         let port = server.addr.port();

@@ -96,7 +96,7 @@ fn query_parameters_arrive_in_order_with_spaces_unicode_and_repeated_keys() {
         ];
         let r = client()
             .get(format!("{base}/get?first=1"))
-            .query(pairs)
+            .query(&pairs)
             .await
             .unwrap();
         let got = echo(r).await;
@@ -282,7 +282,7 @@ fn redirect_to_keeps_a_post_body_on_307_and_308_and_drops_it_on_303() {
         ] {
             let r = client
                 .post(format!("{base}/redirect-to"))
-                .query([("url", "/anything?after=1"), ("status_code", status)])
+                .query(&[("url", "/anything?after=1"), ("status_code", status)])
                 .header("Content-Type", "text/plain")
                 .body("payload")
                 .await
@@ -493,7 +493,7 @@ fn response_headers_keep_repeated_names_in_order() {
     run(async {
         let r = client()
             .get(format!("{base}/response-headers"))
-            .query([
+            .query(&[
                 ("X-Rep", "1"),
                 ("X-Other", "o"),
                 ("X-Rep", "2"),
@@ -696,7 +696,7 @@ fn client_query_defaults_retries_and_lines() {
     let seen = attempts.clone();
     let client = AsyncClient::builder()
         .timeout(Duration::from_secs(20))
-        .query([("key", "k 1"), ("lang", "en")])
+        .query(&[("key", "k 1"), ("lang", "en")])
         .retry(
             tls_requests::Retry::new(2)
                 .backoff(Duration::from_millis(5), Duration::from_millis(20)),

@@ -48,7 +48,7 @@ fn sync_handler_sees_method_url_and_query() {
         });
         let r = client(&mock)
             .delete("https://api.test/items/7?x=1")
-            .query([("q", "a b"), ("lang", "é")])
+            .query(&[("q", "a b"), ("lang", "é")])
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK);

@@ -337,7 +337,7 @@ fn every_waiter_for_a_host_slot_gets_one() {
         move || async move {
             let client = tls_requests::blocking::Client::builder()
                 .max_connections_per_host(1)
-                .build_blocking()
+                .build()
                 .unwrap();
             let threads: Vec<_> = (0..3)
                 .map(|_| {

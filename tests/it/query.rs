@@ -18,7 +18,7 @@ fn request_pairs_are_encoded_and_appended_in_order() {
     let server = echo_target();
     let client = AsyncClient::new();
     run(async {
-        let sent = target(client.get(server.url("/s?own=1")).query([
+        let sent = target(client.get(server.url("/s?own=1")).query(&[
             ("q", "a b&c=d"),
             ("tag", "x"),
             ("tag", "y"),
@@ -32,8 +32,8 @@ fn request_pairs_are_encoded_and_appended_in_order() {
         );
         let twice = client
             .get(server.url("/s"))
-            .query([("a", "1")])
-            .query(vec![("b".to_string(), "2".to_string())]);
+            .query(&[("a", "1")])
+            .query(&vec![("b".to_string(), "2".to_string())]);
         assert_eq!(target(twice).await, "/s?a=1&b=2");
     });
 }
@@ -43,7 +43,7 @@ fn client_defaults_come_between_the_urls_and_the_requests_unless_either_names_th
     let server = echo_target();
     let client = AsyncClient::builder()
         .base_url(server.url("/api/"))
-        .query([("key", "k 1"), ("lang", "en"), ("page", "1")])
+        .query(&[("key", "k 1"), ("lang", "en"), ("page", "1")])
         .build()
         .unwrap();
     run(async {
@@ -53,20 +53,20 @@ fn client_defaults_come_between_the_urls_and_the_requests_unless_either_names_th
         );
         let overridden = client
             .get("items?page=3")
-            .query([("lang", "fr"), ("x", "y")]);
+            .query(&[("lang", "fr"), ("x", "y")]);
         assert_eq!(
             target(overridden).await,
             "/api/items?page=3&key=k+1&lang=fr&x=y"
         );
         let built = client
             .get("items")
-            .query([("key", "mine")])
+            .query(&[("key", "mine")])
             .build()
             .unwrap();
         assert_eq!(built.url().query(), Some("lang=en&page=1&key=mine"));
     });
     let blocking = AsyncClient::builder()
-        .query([("via", "blocking")])
+        .query(&[("via", "blocking")])
         .build_blocking()
         .unwrap();
     let text = blocking
@@ -76,4 +76,71 @@ fn client_defaults_come_between_the_urls_and_the_requests_unless_either_names_th
         .text()
         .unwrap();
     assert_eq!(text, "/b?via=blocking");
+}
+
+#[derive(serde::Serialize)]
+struct Search<'a> {
+    q: &'a str,
+    page: u32,
+    per_page: Option<u8>,
+    exact: bool,
+}
+
+#[test]
+fn any_serialize_is_a_query_numbers_structs_and_maps() {
+    let server = echo_target();
+    let client = AsyncClient::builder()
+        .query(&std::collections::BTreeMap::from([("lang", "en")]))
+        .build()
+        .unwrap();
+    run(async {
+        let numbers = client
+            .get(server.url("/n"))
+            .query(&[("page", 2), ("per_page", 50)]);
+        assert_eq!(target(numbers).await, "/n?lang=en&page=2&per_page=50");
+        let search = Search {
+            q: "rust tls",
+            page: 3,
+            per_page: None,
+            exact: true,
+        };
+        let structured = client.get(server.url("/s")).query(&search);
+        assert_eq!(
+            target(structured).await,
+            "/s?lang=en&q=rust+tls&page=3&exact=true"
+        );
+        let mixed = client
+            .get(server.url("/m"))
+            .query(&[("id", 1.5)])
+            .query(&[("lang", "de")]);
+        assert_eq!(target(mixed).await, "/m?id=1.5&lang=de");
+    });
+}
+
+#[test]
+fn a_query_that_cannot_be_pairs_is_a_builder_error_before_anything_is_sent() {
+    #[derive(serde::Serialize)]
+    struct Nested {
+        inner: Search<'static>,
+    }
+    let server = echo_target();
+    let nested = Nested {
+        inner: Search {
+            q: "x",
+            page: 1,
+            per_page: None,
+            exact: false,
+        },
+    };
+    run(async {
+        let err = AsyncClient::new()
+            .get(server.url("/x"))
+            .query(&nested)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), tls_requests::Kind::Builder, "{err}");
+    });
+    let err = AsyncClient::builder().query(&42).build().unwrap_err();
+    assert_eq!(err.kind(), tls_requests::Kind::Builder, "{err}");
+    assert_eq!(server.connections(), 0);
 }
