@@ -1,36 +1,4 @@
-//! An async HTTP client that looks like a real browser on the wire and runs on any executor.
-//!
-//! - [`AsyncClient`]: `get post put patch delete options head request send`, a
-//!   [`ClientBuilder`] for defaults, per-request options on [`RequestBuilder`], a keep-alive
-//!   pool shared by cheap clones.
-//! - Runtime independence: timers, blocking work and tasks go through [`rt::Executor`]
-//!   (smol's by default, feature `smol`); connections come from a [`Connector`], any
-//!   `futures_io::AsyncRead + AsyncWrite` stream. No tokio.
-//! - Our own sans-IO HTTP/1.1 codec ([`proto::h1`]); header order and case are kept both
-//!   ways ([`Headers`]).
-//! - Credentials through an [`Auth`]: [`BasicAuth`] (a `(user, pass)` pair), [`BearerAuth`],
-//!   [`DigestAuth`], or one's own; per client or per request, kept to the origin.
-//! - [`blocking::Client`]: the same surface for code without an executor.
-//! - [`MockTransport`] to test code that uses the client without a network.
-//!
-//! ```
-//! use tls_requests::{AsyncClient, MockResponse, MockTransport};
-//! # smol::block_on(async {
-//! let mock = MockTransport::new(|_| MockResponse::new(200).body("hello"));
-//! let client = AsyncClient::builder().connector(mock).build()?;
-//! let response = client.get("https://example.com/").await?;
-//! println!("{response}"); // <Response [200 OK]>
-//! assert_eq!(response.text().await?, "hello");
-//! # Ok::<(), tls_requests::Error>(())
-//! # }).unwrap();
-//! ```
-//!
-//! # Features
-//!
-//! - `rustls` (default): TLS through rustls (aws-lc-rs), the TLS backend; without it the
-//!   client speaks `http` only.
-//! - `smol` (default): [`rt::SmolExecutor`], the default executor.
-//! - `json` (default): [`RequestBuilder::json`] and [`Response::json`].
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![warn(missing_debug_implementations)]
