@@ -148,8 +148,9 @@ impl<M> RequestBuilder<M> {
     }
 
     /// The HTTP version to send the request as, as reqwest's: HTTP/1.1 (the default) or
-    /// HTTP/1.0. A request sent as HTTP/1.0 asks to close its connection after the response
-    /// (unless it sets `Connection: keep-alive`), waits for no `100 Continue`, and cannot
+    /// HTTP/1.0. A request sent as HTTP/1.0 closes its connection after the response unless
+    /// its fields say `Connection: keep-alive` (the request's, the client's or the
+    /// profile's: browser profiles send it), waits for no `100 Continue`, and cannot
     /// have a body of unknown length (no chunked coding: give [`Body::sized`] its length).
     ///
     /// Any other version is a [`Kind::Builder`] error ([`Error::is_builder`]) when the
