@@ -15,6 +15,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// What went wrong with a request: its [`Kind`], the request it belongs to (method and URL,
 /// when known) and the underlying cause, reachable through [`std::error::Error::source`].
 ///
+/// Every error a request returns, from sending it, reading its body or parsing its JSON,
+/// names the request: `Display` reads `what failed for METHOD URL: cause`, as reqwest's
+/// `error sending request for url (URL): cause` does, and [`method`](Self::method) and
+/// [`url`](Self::url) return them. An error made while building a request names its URL
+/// when it was known.
+///
 /// `Display` and `Debug` print the URL without its userinfo (`user:password@`), so that an
 /// error can be logged without leaking credentials; [`url`](Self::url) returns it whole.
 ///
@@ -22,7 +28,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// # smol::block_on(async {
 /// let client = tls_requests::AsyncClient::new();
 /// let err = client.get("not a url").await.unwrap_err();
-/// assert!(err.is_url());
+/// assert!(err.is_url() && err.is_builder());
 /// assert_eq!(err.to_string(), "invalid URL: \"not a url\": relative URL without a base");
 /// # });
 /// ```
@@ -35,6 +41,8 @@ struct Inner {
     method: Option<Method>,
     url: Option<Url>,
     source: Option<BoxError>,
+    /// Made while the request was being sent: before its response head arrived.
+    sending: bool,
 }
 
 /// The category of an [`Error`].
@@ -62,8 +70,8 @@ pub enum Kind {
     Status(StatusCode),
     /// The request body could not be read, or the response body could not be received.
     Body,
-    /// A compressed body could not be decoded, or the charset asked for to decode text is
-    /// unknown.
+    /// A compressed body could not be decoded, a JSON body could not be parsed, or the
+    /// charset asked for to decode text is unknown.
     Decode,
     /// Reading or writing the connection failed.
     Io,
@@ -107,6 +115,7 @@ impl Error {
                 method: None,
                 url: None,
                 source: None,
+                sending: false,
             }),
         }
     }
@@ -120,12 +129,27 @@ impl Error {
         self
     }
 
-    /// Sets the request this error belongs to, unless one is already set.
+    /// Sets the request this error belongs to, unless one is already set; an error that
+    /// names `url` alone gets `method` too.
     pub(crate) fn with_request(mut self, method: &Method, url: &Url) -> Error {
-        if self.inner.url.is_none() {
-            self.inner.method = Some(method.clone());
-            self.inner.url = Some(url.clone());
+        let inner = &mut *self.inner;
+        match &inner.url {
+            None => {
+                inner.method = Some(method.clone());
+                inner.url = Some(url.clone());
+            }
+            Some(known) if known == url && inner.method.is_none() => {
+                inner.method = Some(method.clone());
+            }
+            Some(_) => {}
         }
+        self
+    }
+
+    /// Marks this error as made while sending the request (see
+    /// [`is_request`](Self::is_request)).
+    pub(crate) fn while_sending(mut self) -> Error {
+        self.inner.sending = true;
         self
     }
 
@@ -194,9 +218,15 @@ impl Error {
         self.inner.kind
     }
 
-    /// The URL of the request that failed, when the error belongs to one.
+    /// The URL of the request that failed, when the error belongs to one, with its userinfo
+    /// (which `Display` and `Debug` leave out).
     pub fn url(&self) -> Option<&Url> {
         self.inner.url.as_ref()
+    }
+
+    /// The method of the request that failed, when the error belongs to one.
+    pub fn method(&self) -> Option<&Method> {
+        self.inner.method.as_ref()
     }
 
     /// The status code, for errors made by
@@ -252,7 +282,8 @@ impl Error {
     pub fn is_header(&self) -> bool {
         self.inner.kind == Kind::Header
     }
-    /// True if a compressed body could not be decoded.
+    /// True if a response body could not be decoded: its content coding, or its JSON
+    /// ([`Response::json`](crate::Response::json)), or an unknown charset was asked for.
     pub fn is_decode(&self) -> bool {
         self.inner.kind == Kind::Decode
     }
@@ -268,6 +299,32 @@ impl Error {
     /// True for [`Kind::Proxy`].
     pub fn is_proxy(&self) -> bool {
         self.inner.kind == Kind::Proxy
+    }
+
+    /// True for an error in building a client or a request, as reqwest's `is_builder`: an
+    /// invalid URL ([`Kind::Url`]), header, method or target ([`Kind::Header`]), or client
+    /// setting ([`Kind::Builder`]). Nothing was sent.
+    ///
+    /// ```
+    /// # smol::block_on(async {
+    /// let client = tls_requests::AsyncClient::new();
+    /// let err = client.get("http://example.com/").header("X", "a\nb").await.unwrap_err();
+    /// assert!(err.is_builder() && err.is_header() && !err.is_request());
+    /// assert_eq!(err.url().unwrap().as_str(), "http://example.com/");
+    /// # });
+    /// ```
+    pub fn is_builder(&self) -> bool {
+        matches!(self.inner.kind, Kind::Url | Kind::Header | Kind::Builder)
+    }
+
+    /// True for an error while sending the request, as reqwest's `is_request`: before its
+    /// response head arrived, in connecting (DNS, TCP, TLS, a proxy), writing the request
+    /// or reading the head, or the total timeout meanwhile. Its kind says which
+    /// ([`is_connect`](Self::is_connect), [`is_timeout`](Self::is_timeout), ...). Not for
+    /// an invalid request ([`is_builder`](Self::is_builder)), a redirect that could not be
+    /// followed, nor an error reading a body whose head had arrived.
+    pub fn is_request(&self) -> bool {
+        self.inner.sending
     }
 }
 
@@ -330,6 +387,9 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
         d.field("kind", &self.inner.kind);
+        if let Some(method) = &self.inner.method {
+            d.field("method", method);
+        }
         if let Some(url) = &self.inner.url {
             d.field("url", &printable(url));
         }
@@ -395,6 +455,27 @@ mod tests {
             err.to_string(),
             "connection failed for GET http://example.com/a: refused"
         );
+    }
+
+    #[test]
+    fn a_request_named_after_its_url_gets_the_method_too() {
+        let (a, b) = (
+            Url::parse("http://a/").unwrap(),
+            Url::parse("http://b/").unwrap(),
+        );
+        let err = Error::bare(Kind::Body).with_url(&a);
+        assert_eq!(err.method(), None);
+        let err = err.with_request(&Method::PUT, &b);
+        assert_eq!(
+            (err.method(), err.url()),
+            (None, Some(&a)),
+            "another URL: kept"
+        );
+        let err = err.with_request(&Method::PUT, &a);
+        assert_eq!(err.method(), Some(&Method::PUT));
+        let err = err.with_request(&Method::GET, &a);
+        assert_eq!(err.method(), Some(&Method::PUT), "set once");
+        assert!(!err.is_request() && Error::bare(Kind::Io).while_sending().is_request());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 /// An ordered list of header fields that keeps every name exactly as written.
 ///
@@ -26,6 +26,27 @@ use http::{HeaderMap, HeaderValue};
 /// let names: Vec<_> = h.iter().map(|(n, v)| format!("{n}: {}", v.to_str().unwrap())).collect();
 /// assert_eq!(names, ["user-agent: b", "Accept: */*"]);
 /// assert_eq!(h.get(http::header::ACCEPT).unwrap(), "*/*");
+/// ```
+///
+/// Made from pairs of strings, names keep their case; from [`http::HeaderMap`] and
+/// [`HeaderName`]s, which lowercase, they are lowercase:
+///
+/// ```
+/// use http::{HeaderMap, HeaderValue, header};
+/// use tls_requests::Headers;
+/// // Checked: a name that is no token, or a value with a line break, is an error.
+/// let h = Headers::try_from([("X-Trace", "1"), ("Accept", "*/*")])?;
+/// assert_eq!(h.names().collect::<Vec<_>>(), ["X-Trace", "Accept"]);
+/// assert!(h.contains_key("x-trace") && h.contains_key(header::ACCEPT));
+/// // Typed, as reqwest's `HeaderMap` is collected:
+/// let h: Headers = [(header::ACCEPT, HeaderValue::from_static("*/*"))].into_iter().collect();
+/// assert_eq!(h.get("Accept").unwrap(), "*/*");
+/// // Both ways between `http::HeaderMap` and `Headers`:
+/// let mut map = HeaderMap::new();
+/// map.insert(header::USER_AGENT, HeaderValue::from_static("me"));
+/// let h = Headers::from(&map);
+/// assert_eq!(HeaderMap::from(&h), map);
+/// # Ok::<(), tls_requests::Error>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Headers {
@@ -109,23 +130,42 @@ impl Headers {
             .position(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 
-    /// The first value of `name`, ignoring case.
+    /// The first value of `name`, ignoring case. `name` is any header name: a `&str`, a
+    /// `String`, an [`http::HeaderName`] (such as `http::header::ACCEPT`) or a reference to
+    /// one.
     pub fn get(&self, name: impl AsRef<str>) -> Option<&HeaderValue> {
         self.position(name.as_ref().as_bytes())
             .map(|i| &self.entries[i].1)
     }
 
-    /// Every value of `name`, in order.
-    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a HeaderValue> + 'a {
-        self.entries
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, v)| v)
+    /// Every value of `name` (ignoring case, any name [`get`](Self::get) takes), in order.
+    ///
+    /// ```
+    /// use tls_requests::Headers;
+    /// let h = Headers::try_from([("Set-Cookie", "a=1"), ("X", "y"), ("set-cookie", "b=2")])?;
+    /// let all: Vec<_> = h.get_all(http::header::SET_COOKIE).collect();
+    /// assert_eq!(all, ["a=1", "b=2"]);
+    /// assert_eq!(h.get_all(String::from("none")).count(), 0);
+    /// # Ok::<(), tls_requests::Error>(())
+    /// ```
+    pub fn get_all(&self, name: impl AsRef<str>) -> GetAll<'_> {
+        // The first field of the name stands for it, so that the iterator borrows only `self`.
+        let first = self.position(name.as_ref().as_bytes());
+        GetAll {
+            name: first.map(|i| &self.entries[i].0),
+            rest: self.entries[first.unwrap_or(self.entries.len())..].iter(),
+        }
     }
 
     /// True if `name` is present, ignoring case.
     pub fn contains(&self, name: impl AsRef<str>) -> bool {
         self.position(name.as_ref().as_bytes()).is_some()
+    }
+
+    /// True if `name` is present, ignoring case: [`contains`](Self::contains) under the
+    /// name `http::HeaderMap` and reqwest use.
+    pub fn contains_key(&self, name: impl AsRef<str>) -> bool {
+        self.contains(name)
     }
 
     /// Sets `name` to `value`: the first field of that name takes the new name and value in
@@ -233,7 +273,9 @@ impl Headers {
         self.entries.iter().map(|(n, _)| name_str(n))
     }
 
-    /// Copies the fields into an [`http::HeaderMap`] (lowercased names, order by name).
+    /// Copies the fields into an [`http::HeaderMap`]: names lowercased, the fields of a name
+    /// together in their order, names in the order they first appear here. Also
+    /// `HeaderMap::from(&headers)`.
     pub fn to_header_map(&self) -> HeaderMap {
         let mut map = HeaderMap::with_capacity(self.entries.len());
         for (name, value) in &self.entries {
@@ -338,6 +380,106 @@ impl From<&HeaderMap> for Headers {
     }
 }
 
+impl From<HeaderMap> for Headers {
+    /// The fields of `map`, in its order (a name's fields together, names in the order they
+    /// were first inserted), names lowercase as `map` holds them.
+    fn from(map: HeaderMap) -> Headers {
+        Headers::from(&map)
+    }
+}
+
+impl From<&Headers> for Headers {
+    /// A copy, so that methods taking `impl Into<Headers>` take a borrowed list too.
+    fn from(headers: &Headers) -> Headers {
+        headers.clone()
+    }
+}
+
+impl From<&Headers> for HeaderMap {
+    /// [`Headers::to_header_map`].
+    fn from(headers: &Headers) -> HeaderMap {
+        headers.to_header_map()
+    }
+}
+
+impl From<Headers> for HeaderMap {
+    /// [`Headers::to_header_map`].
+    fn from(headers: Headers) -> HeaderMap {
+        headers.to_header_map()
+    }
+}
+
+impl FromIterator<(HeaderName, HeaderValue)> for Headers {
+    /// The fields in order, repeated names kept (as `HeaderMap` collects them: appended),
+    /// names lowercase as [`HeaderName`] holds them.
+    fn from_iter<I: IntoIterator<Item = (HeaderName, HeaderValue)>>(fields: I) -> Headers {
+        let entries = fields.into_iter().map(|(name, value)| {
+            let name = Bytes::copy_from_slice(name.as_str().as_bytes());
+            let value = marked(&name, value);
+            (name, value)
+        });
+        Headers {
+            entries: entries.collect(),
+        }
+    }
+}
+
+impl<K, V, const N: usize> TryFrom<[(K, V); N]> for Headers
+where
+    K: AsRef<str>,
+    V: TryInto<HeaderValue>,
+    V::Error: Into<http::Error>,
+{
+    type Error = crate::Error;
+
+    /// The fields in order, names as written and repeated names kept (each pair
+    /// [`append`](Headers::append)ed); a name that is not a token or a value that is not a
+    /// valid field value is a [`Kind::Header`](crate::Kind::Header) error.
+    fn try_from(fields: [(K, V); N]) -> crate::Result<Headers> {
+        use crate::{Error, Kind};
+        let mut headers = Headers {
+            entries: Vec::with_capacity(N),
+        };
+        for (name, value) in fields {
+            let value = value
+                .try_into()
+                .map_err(|e| Error::new(Kind::Header, e.into()))?;
+            headers
+                .append(name, value)
+                .map_err(|e| Error::new(Kind::Header, e))?;
+        }
+        Ok(headers)
+    }
+}
+
+/// The values of one name, from [`Headers::get_all`].
+#[derive(Clone)]
+pub struct GetAll<'a> {
+    /// The name as its first field writes it; `None` if there is none.
+    name: Option<&'a Bytes>,
+    rest: std::slice::Iter<'a, (Bytes, HeaderValue)>,
+}
+
+impl<'a> Iterator for GetAll<'a> {
+    type Item = &'a HeaderValue;
+
+    fn next(&mut self) -> Option<&'a HeaderValue> {
+        let name = self.name?;
+        self.rest
+            .by_ref()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+}
+
+impl fmt::Debug for GetAll<'_> {
+    /// Only how many values are left, which may be credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let left = self.clone().count();
+        f.debug_struct("GetAll").field("left", &left).finish()
+    }
+}
+
 impl<'a> IntoIterator for &'a Headers {
     type Item = (&'a str, &'a HeaderValue);
     type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a HeaderValue)> + 'a>;
@@ -429,6 +571,41 @@ mod tests {
             "a",
             "the value is unchanged"
         );
+    }
+
+    #[test]
+    fn get_all_takes_any_name_and_keeps_order() {
+        let mut h = Headers::new();
+        for (n, val) in [("Via", "1"), ("X", "x"), ("via", "2"), ("VIA", "3")] {
+            h.append(n, v(val)).unwrap();
+        }
+        let name = HeaderName::from_static("via");
+        let by_str: Vec<_> = h.get_all("vIa").collect();
+        assert_eq!(by_str, ["1", "2", "3"]);
+        assert_eq!(h.get_all(&name).count(), 3);
+        assert_eq!(h.get_all(String::from("x")).collect::<Vec<_>>(), ["x"]);
+        assert_eq!(h.get_all("none").count(), 0);
+        assert_eq!(format!("{:?}", h.get_all(name)), "GetAll { left: 3 }");
+    }
+
+    #[test]
+    fn header_maps_convert_both_ways() {
+        let h = Headers::try_from([("B", "1"), ("A", "2"), ("b", "3"), ("Cookie", "c")]).unwrap();
+        let map = HeaderMap::from(&h);
+        let pairs: Vec<_> = map
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(pairs, [("b", "1"), ("b", "3"), ("a", "2"), ("cookie", "c")]);
+        let back = Headers::from(map);
+        assert_eq!(dump(&back), ["b=1", "b=3", "a=2", "cookie=c"]);
+        assert!(back.get("cookie").unwrap().is_sensitive());
+        let typed: Headers = [(HeaderName::from_static("cookie"), v("c"))]
+            .into_iter()
+            .collect();
+        assert!(typed.get("Cookie").unwrap().is_sensitive());
+        assert!(Headers::try_from([("a b", "1")]).unwrap_err().is_header());
+        assert!(Headers::try_from([("A", "1\n")]).unwrap_err().is_header());
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub use client::{AsyncClient, AsyncMode, ClientBuilder, RequestBuilder, get};
 #[cfg(feature = "cookies")]
 pub use cookie::CookieJar;
 pub use error::{BoxError, Error, Kind, Result, TimeoutPhase};
-pub use headers::{Headers, InvalidHeaderName};
+pub use headers::{GetAll, Headers, InvalidHeaderName};
 pub use http::{HeaderValue, Method, StatusCode, Version};
 pub use into_url::IntoUrl;
 pub use mock::{MockRequest, MockResponse, MockTransport};

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_io::AsyncRead;
-use http::Method;
+use http::{Method, Version};
 use url::Url;
 
 use crate::error::{Error, Kind, Result, printable};
@@ -208,13 +208,16 @@ impl RequestOptions {
     }
 }
 
-/// An HTTP request: method, URL, headers in order, body, and per-request options.
+/// An HTTP request: method, URL, HTTP version, headers in order, body, and per-request
+/// options.
 ///
 /// `Debug` prints the URL without its userinfo and credential header values as `Sensitive`
 /// (see [`Headers`]).
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) url: Url,
+    /// HTTP/1.1 unless set (see [`version`](Self::version)).
+    pub(crate) version: Version,
     pub(crate) headers: Headers,
     pub(crate) body: Body,
     pub(crate) options: RequestOptions,
@@ -232,6 +235,7 @@ impl Request {
         Request {
             method,
             url,
+            version: Version::HTTP_11,
             headers: Headers::new(),
             body: Body::empty(),
             options: RequestOptions::default(),
@@ -248,6 +252,40 @@ impl Request {
     /// The URL.
     pub fn url(&self) -> &Url {
         &self.url
+    }
+
+    /// The HTTP version the request is sent as: HTTP/1.1 unless set, or HTTP/1.0. Sending a
+    /// request set to another version is a [`Kind::Builder`] error (see
+    /// [`RequestBuilder::version`](crate::RequestBuilder::version)).
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The HTTP version, to change.
+    pub fn version_mut(&mut self) -> &mut Version {
+        &mut self.version
+    }
+
+    /// A copy of this request to send again, as reqwest's: `None` if its body is a stream,
+    /// which can be read only once. The copy has the same method, URL, version, headers,
+    /// body, options and hooks.
+    ///
+    /// ```
+    /// use tls_requests::{Body, Method, Request};
+    /// let url = "https://example.com/".parse().unwrap();
+    /// let mut request = Request::new(Method::POST, url);
+    /// request.set_body("in memory");
+    /// let copy = request.try_clone().unwrap();
+    /// assert_eq!(copy.body().as_bytes(), Some(&b"in memory"[..]));
+    /// request.set_body(Body::from_reader(futures_lite::io::empty()));
+    /// assert!(request.try_clone().is_none());
+    /// ```
+    pub fn try_clone(&self) -> Option<Request> {
+        let body = self.body.try_clone()?;
+        let mut copy = self.without_body();
+        copy.body = body;
+        copy.hooks = self.hooks.clone();
+        Some(copy)
     }
 
     /// The headers the request adds to the client's defaults.
@@ -275,6 +313,7 @@ impl Request {
         Request {
             method: self.method.clone(),
             url: self.url.clone(),
+            version: self.version,
             headers: self.headers.clone(),
             body: Body::empty(),
             options: self.options.clone(),
@@ -312,6 +351,17 @@ impl Request {
     }
 }
 
+/// `version`, if the client speaks it: HTTP/1.1 or HTTP/1.0; any other is a
+/// [`Kind::Builder`] error. HTTP/2 will be spoken when the client has it; then, as reqwest
+/// does, a request for HTTP/2 on a connection that speaks HTTP/1.1 will still fail.
+pub(crate) fn check_version(version: Version) -> Result<()> {
+    if version == Version::HTTP_11 || version == Version::HTTP_10 {
+        return Ok(());
+    }
+    let why = format!("{version:?} is not spoken by this client: HTTP/1.1 and HTTP/1.0 are");
+    Err(Error::new(Kind::Builder, why))
+}
+
 /// Headers that describe a body a redirected request no longer has.
 const BODY_HEADERS: [&str; 4] = [
     "content-length",
@@ -325,6 +375,7 @@ impl fmt::Debug for Request {
         f.debug_struct("Request")
             .field("method", &self.method)
             .field("url", &printable(&self.url))
+            .field("version", &self.version)
             .field("headers", &self.headers)
             .field("body", &self.body)
             .field("options", &self.options)

@@ -239,11 +239,46 @@ impl<M> ClientBuilder<M> {
         self
     }
 
-    /// Replaces the default headers set with [`header`](Self::header) by `headers`, in their
-    /// order; the profile's stay underneath.
-    pub fn default_headers(mut self, headers: Headers) -> Self {
-        self.config.headers = headers;
+    /// Sets default headers over the profile's and those set before, merged as reqwest merges
+    /// a `HeaderMap`: each name of `headers` replaces every earlier default of that name (in
+    /// the place of the first), repeated names keep all their values, new names go after
+    /// the others, in their order. Takes [`Headers`] (owned or borrowed) or an
+    /// [`http::HeaderMap`] (whose names are lowercase).
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, header};
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| MockResponse::new(200));
+    /// let mut map = HeaderMap::new();
+    /// map.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("fr"));
+    /// let client = AsyncClient::builder()
+    ///     .connector(mock.clone())
+    ///     .user_agent("my-crawler/1.0")
+    ///     .default_headers(map)
+    ///     .build()?;
+    /// client.get("https://example.com/").await?;
+    /// let sent = &mock.requests()[0];
+    /// assert_eq!(sent.headers.get("user-agent").unwrap(), "my-crawler/1.0");
+    /// assert_eq!(sent.headers.get("accept-language").unwrap(), "fr");
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn default_headers(mut self, headers: impl Into<Headers>) -> Self {
+        self.config.headers = headers.into().layered_over(&self.config.headers);
         self
+    }
+
+    /// Sets the `User-Agent` of every request, as reqwest's: over the profile's, in its place
+    /// (a browser profile sends one; this replaces it). [`header`](Self::header) with
+    /// `"User-Agent"`; a value that is not a valid header value fails
+    /// [`build`](Self::build) with a [`Kind::Header`] error.
+    pub fn user_agent<V>(self, value: V) -> Self
+    where
+        V: TryInto<HeaderValue>,
+        V::Error: Into<http::Error>,
+    {
+        self.header("User-Agent", value)
     }
 
     /// A URL that relative request URLs are appended to.

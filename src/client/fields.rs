@@ -100,13 +100,24 @@ impl Config {
             }
         };
         let mut bytes = Vec::new();
-        h1::encode_fields(&request.method, target, fields.iter().copied(), &mut bytes)
-            .map_err(|e| Error::new(Kind::Header, e))?;
+        let version = request.version;
+        h1::encode_fields(
+            &request.method,
+            target,
+            version,
+            fields.iter().copied(),
+            &mut bytes,
+        )
+        .map_err(|e| Error::new(Kind::Header, e))?;
+        // HTTP/1.0 has no `100 Continue`, and keeps a connection open only when asked to.
+        let http10 = version == http::Version::HTTP_10;
         Ok(RequestHead {
             bytes,
-            expect_continue: find(&fields, b"expect")
-                .is_some_and(|i| fields[i].1.eq_ignore_ascii_case(b"100-continue")),
-            close_after: request_wants_close(&fields),
+            expect_continue: !http10
+                && find(&fields, b"expect")
+                    .is_some_and(|i| fields[i].1.eq_ignore_ascii_case(b"100-continue")),
+            close_after: request_wants(&fields, b"close")
+                || (http10 && !request_wants(&fields, b"keep-alive")),
         })
     }
 
@@ -223,13 +234,14 @@ fn cookie_value(jar: Option<String>, own: &[(String, String)]) -> Option<String>
     )
 }
 
-fn request_wants_close(fields: &[Field<'_>]) -> bool {
+/// True if a `Connection` field of the request names `option` (`close`, `keep-alive`).
+fn request_wants(fields: &[Field<'_>], option: &[u8]) -> bool {
     fields
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(b"connection"))
         .any(|(_, v)| {
             v.split(|&b| b == b',')
-                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
+                .any(|t| t.trim_ascii().eq_ignore_ascii_case(option))
         })
 }
 

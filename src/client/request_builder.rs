@@ -101,7 +101,7 @@ impl<M> RequestBuilder<M> {
     fn map(mut self, f: impl FnOnce(&mut Request) -> Result<()>) -> RequestBuilder<M> {
         if let Ok(request) = &mut self.request {
             if let Err(e) = f(request) {
-                self.request = Err(e);
+                self.request = Err(e.with_request(&request.method, &request.url));
             }
         }
         self
@@ -117,15 +117,91 @@ impl<M> RequestBuilder<M> {
         self.map(|r| r.headers.insert_converted(name, value))
     }
 
-    /// Sets every header of `headers`, in their order.
-    pub fn headers(self, headers: &Headers) -> RequestBuilder<M> {
+    /// Sets every header of `headers`, merged into those set before as reqwest merges a
+    /// `HeaderMap`: each name of `headers` replaces every earlier field of that name (in the
+    /// place of the first), repeated names keep all their values, new names go last, in
+    /// their order. Takes [`Headers`] (owned or borrowed) or an [`http::HeaderMap`] (whose
+    /// names are lowercase).
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, header};
+    /// use tls_requests::{AsyncClient, Headers, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| MockResponse::new(200));
+    /// let client = AsyncClient::builder().connector(mock.clone()).build()?;
+    /// let mut map = HeaderMap::new();
+    /// map.insert(header::ACCEPT, HeaderValue::from_static("text/html"));
+    /// let ours = Headers::try_from([("X-Trace", "1")])?;
+    /// client.get("https://example.com/").headers(map).headers(&ours).await?;
+    /// let sent = &mock.requests()[0];
+    /// assert_eq!(sent.headers.get("accept").unwrap(), "text/html");
+    /// assert_eq!(sent.headers.get("x-trace").unwrap(), "1");
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn headers(self, headers: impl Into<Headers>) -> RequestBuilder<M> {
+        let headers = headers.into();
         self.map(|r| {
-            for (name, value) in headers {
-                r.headers
-                    .insert(name, value.clone())
-                    .map_err(|e| Error::new(Kind::Header, e))?;
-            }
+            r.headers = headers.layered_over(&r.headers);
             Ok(())
+        })
+    }
+
+    /// The HTTP version to send the request as, as reqwest's: HTTP/1.1 (the default) or
+    /// HTTP/1.0. A request sent as HTTP/1.0 closes its connection after the response unless
+    /// its fields say `Connection: keep-alive` (the request's, the client's or the
+    /// profile's: browser profiles send it), waits for no `100 Continue`, and cannot
+    /// have a body of unknown length (no chunked coding: give [`Body::sized`] its length).
+    ///
+    /// Any other version is a [`Kind::Builder`] error ([`Error::is_builder`]) when the
+    /// request is sent: HTTP/2 is not spoken by this client yet. (reqwest fails such a
+    /// request too, when the connection it gets speaks HTTP/1.1.)
+    ///
+    /// ```
+    /// use http::Version;
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| MockResponse::new(200));
+    /// let client = AsyncClient::builder().connector(mock).build()?;
+    /// let r = client.get("https://example.com/").version(Version::HTTP_10).await?;
+    /// assert_eq!(r.request().version(), Version::HTTP_10);
+    /// let err = client.get("https://example.com/").version(Version::HTTP_2).await.unwrap_err();
+    /// assert!(err.is_builder());
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn version(self, version: http::Version) -> RequestBuilder<M> {
+        self.map(|r| {
+            crate::request::check_version(version)?;
+            r.version = version;
+            Ok(())
+        })
+    }
+
+    /// A copy of this builder, as reqwest's: `None` if its body is a stream (which can be
+    /// read only once) or the builder holds an error.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, Body, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| MockResponse::new(200));
+    /// let client = AsyncClient::builder().connector(mock.clone()).build()?;
+    /// let post = client.post("https://example.com/").body("again");
+    /// post.try_clone().unwrap().await?;
+    /// post.await?;
+    /// assert_eq!(mock.requests()[1].body, "again");
+    /// let streamed = client.post("https://example.com/").body(Body::from_reader(futures_lite::io::empty()));
+    /// assert!(streamed.try_clone().is_none());
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn try_clone(&self) -> Option<RequestBuilder<M>> {
+        let request = self.request.as_ref().ok()?.try_clone()?;
+        Some(RequestBuilder {
+            client: self.client.clone(),
+            request: Ok(request),
+            query: self.query.clone(),
+            mode: PhantomData,
         })
     }
 
@@ -151,14 +227,12 @@ impl<M> RequestBuilder<M> {
     /// ```
     pub fn query<T: serde::Serialize + ?Sized>(mut self, query: &T) -> RequestBuilder<M> {
         match serialized_pairs(query) {
-            Ok(pairs) => self.query.extend(pairs),
-            Err(e) => {
-                if self.request.is_ok() {
-                    self.request = Err(e);
-                }
+            Ok(pairs) => {
+                self.query.extend(pairs);
+                self
             }
+            Err(e) => self.map(|_| Err(e)),
         }
-        self
     }
 
     /// Sets the body.

@@ -48,7 +48,15 @@ impl AsyncClient {
             self.send_following(request, start, end),
         ))
         .await
-        .map_err(|e| e.with_request(&method, &url))
+        .map_err(|e| {
+            // The total deadline passed before the answer's head: while sending, as reqwest
+            // reports it.
+            let e = match e.timeout_phase() {
+                Some(TimeoutPhase::Total) => e.while_sending(),
+                _ => e,
+            };
+            e.with_request(&method, &url)
+        })
     }
 
     async fn send_following(
@@ -303,6 +311,7 @@ impl AsyncClient {
         rotated: Option<&Proxy>,
     ) -> Result<(Pooled, ResponseHead)> {
         let inner = &*self.inner;
+        check_sendable(request)?;
         let via = inner.config.via(request, rotated).cloned();
         let dst = Destination::from_url(&request.url)?.through(via.clone());
         // An HTTP proxy takes `http` requests itself, in absolute form.
@@ -324,7 +333,8 @@ impl AsyncClient {
                 expect_continue,
                 close_after,
             } = inner.config.request_head(request, route)?;
-            let mut conn = self.connection(&dst).await?;
+            // From here on an error is one of sending the request (`Error::is_request`).
+            let mut conn = self.connection(&dst).await.map_err(Error::while_sending)?;
             let (body, out) = match &mut request.body.kind {
                 BodyKind::Empty => (RequestBody::Empty, OutBody::Empty),
                 BodyKind::Full(bytes) => (RequestBody::Full(bytes), OutBody::Full(bytes)),
@@ -349,7 +359,7 @@ impl AsyncClient {
                 Ok(head) if matches!(route, Route::Forward(_)) && head.status.as_u16() == 407 => {
                     let reason = String::from_utf8_lossy(&head.reason);
                     let why = format!("the proxy refused the request: 407 {reason}");
-                    return Err(Error::new(Kind::Proxy, why));
+                    return Err(Error::new(Kind::Proxy, why).while_sending());
                 }
                 Ok(head) => return Ok((conn, head)),
                 Err(e) => {
@@ -358,7 +368,7 @@ impl AsyncClient {
                     if attempt == 1 && conn.is_reused() && safe {
                         continue;
                     }
-                    return Err(e.error);
+                    return Err(e.error.while_sending());
                 }
             }
         }
@@ -413,6 +423,7 @@ impl AsyncClient {
         request: Request,
         elapsed: Duration,
     ) -> Response {
+        let remote_addr = conn.remote_addr();
         let body = if conn.body_done() {
             conn.release();
             ResponseBody::empty()
@@ -426,6 +437,7 @@ impl AsyncClient {
             reason: head.reason,
             headers: head.headers,
             request,
+            remote_addr,
             elapsed,
             history: Vec::new(),
             body,
@@ -443,6 +455,18 @@ enum Next {
     Resend(Response),
     /// A redirect to follow.
     Follow(Response, redirect::Plan),
+}
+
+/// An error if `request` cannot go on the wire as it is: a version this client does not
+/// speak, or a body of unknown length (chunked) as HTTP/1.0, which has no chunked coding.
+fn check_sendable(request: &Request) -> Result<()> {
+    crate::request::check_version(request.version)?;
+    if request.version == http::Version::HTTP_10 && request.body.content_length().is_none() {
+        let why = "a body of unknown length cannot be sent as HTTP/1.0, which has no chunked \
+                   coding: give its length (Body::sized) or send it as HTTP/1.1";
+        return Err(Error::new(Kind::Builder, why));
+    }
+    Ok(())
 }
 
 /// `e` with the method and URL of `request`.

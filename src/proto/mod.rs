@@ -69,9 +69,17 @@ impl Connection {
         exec: Arc<dyn Executor>,
         limits: h1::Limits,
     ) -> Connection {
-        let (io, probe) = connected.into_parts();
+        let (io, probe, remote_addr) = connected.into_parts();
+        let conn = h1::conn::Conn::new(io, probe, exec, limits);
         match protocol {
-            Protocol::Http1 => Connection::Http1(h1::conn::Conn::new(io, probe, exec, limits)),
+            Protocol::Http1 => Connection::Http1(conn.with_remote_addr(remote_addr)),
+        }
+    }
+
+    /// The address of the peer, when the connector said: the server, or the proxy.
+    pub(crate) fn remote_addr(&self) -> Option<std::net::SocketAddr> {
+        match self {
+            Connection::Http1(c) => c.remote_addr(),
         }
     }
 

@@ -4,13 +4,11 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use encoding_rs::Decoder;
-use futures_core::Stream;
-use url::Url;
-
-use super::ResponseBody;
+use super::{RequestName, ResponseBody};
 use crate::charset::{Charset, push_decoded};
 use crate::error::{Error, Kind, Result};
+use encoding_rs::Decoder;
+use futures_core::Stream;
 
 /// The lines of a response body, from [`Response::lines`](crate::Response::lines): a
 /// [`Stream`] of `String`s, decoded by the response's charset as the body arrives. `\n` and
@@ -21,7 +19,8 @@ use crate::error::{Error, Kind, Result};
 /// [`Kind::Body`], and the stream ends after any error.
 pub struct Lines {
     body: ResponseBody,
-    url: Url,
+    /// What errors name.
+    request: RequestName,
     decoder: Decoder,
     /// Decoded text; lines before `start` have been handed out.
     text: String,
@@ -42,10 +41,15 @@ enum State {
 }
 
 impl Lines {
-    pub(super) fn new(body: ResponseBody, url: Url, charset: Charset, limit: usize) -> Lines {
+    pub(super) fn new(
+        body: ResponseBody,
+        request: RequestName,
+        charset: Charset,
+        limit: usize,
+    ) -> Lines {
         Lines {
             body,
-            url,
+            request,
             decoder: charset.decoder(),
             text: String::new(),
             start: 0,
@@ -89,7 +93,7 @@ impl Lines {
              (raise ClientBuilder::max_body_bytes, or read the body as a stream)",
             self.limit
         );
-        Error::new(Kind::Body, msg).with_url(&self.url)
+        self.request.name(Error::new(Kind::Body, msg))
     }
 }
 
@@ -128,7 +132,7 @@ impl Stream for Lines {
                 }
                 Err(e) => {
                     this.state = State::Done;
-                    return Poll::Ready(Some(Err(e.with_url(&this.url))));
+                    return Poll::Ready(Some(Err(this.request.name(e))));
                 }
             }
         }

@@ -7,6 +7,7 @@ mod set_cookie;
 
 use std::fmt;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -15,13 +16,13 @@ use bytes::{Buf, Bytes, BytesMut};
 use encoding_rs::Encoding;
 use futures_core::Stream;
 use futures_io::AsyncRead;
-use http::{StatusCode, Version};
+use http::{Method, StatusCode, Version};
 use url::Url;
 
 use crate::body::{RawBody, RawBuf};
 use crate::charset::{self, Charset};
 use crate::decode::ContentDecoder;
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Kind, Result, printable};
 use crate::headers::Headers;
 use crate::request::Request;
 
@@ -35,6 +36,10 @@ pub use set_cookie::{Cookie, SameSite};
 /// [`into_reader`](Self::into_reader). The connection
 /// goes back to the pool when the body has been read to its end; dropping a response before
 /// that closes it.
+///
+/// Every error reading the body names the request's method and URL (see [`Error`]).
+/// `Display` prints `<Response [200 OK]>`, as Python's requests; `Debug` the status,
+/// version, URL (without its userinfo) and headers (credentials hidden, see [`Headers`]).
 ///
 /// ```no_run
 /// # async fn run() -> tls_requests::Result<()> {
@@ -51,6 +56,8 @@ pub struct Response {
     pub(crate) headers: Headers,
     /// The request this answers (for a redirect hop in the history, a copy without its body).
     pub(crate) request: Request,
+    /// The peer the response came from: the server, or the proxy.
+    pub(crate) remote_addr: Option<SocketAddr>,
     pub(crate) elapsed: Duration,
     pub(crate) history: Vec<Response>,
     pub(crate) body: ResponseBody,
@@ -86,6 +93,15 @@ impl Response {
     /// The URL of this response: after redirects, the last one.
     pub fn url(&self) -> &Url {
         &self.request.url
+    }
+
+    /// The address of the peer this response came from, as reqwest's: the server, or the
+    /// proxy when the request went through one (a tunnel or a forwarding proxy alike).
+    /// `None` when the connector did not say, as a [`MockTransport`](crate::MockTransport)
+    /// or a custom connector that does not call
+    /// [`Connected::with_remote_addr`](crate::transport::Connected::with_remote_addr).
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr
     }
 
     /// The request this response answers: after redirects, the last one (its method and URL
@@ -239,7 +255,7 @@ impl Response {
     /// The next piece of the body, or `None` at its end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
         let chunk = std::future::poll_fn(|cx| self.body.poll_chunk(cx)).await;
-        chunk.map_err(|e| e.with_url(&self.request.url))
+        chunk.map_err(|e| self.name(e))
     }
 
     /// The whole body, decoded. A body larger than the client's
@@ -247,23 +263,23 @@ impl Response {
     /// [`Kind::Body`]; stream it to read past that.
     pub async fn bytes(mut self) -> Result<Bytes> {
         let limit = self.body_limit;
-        let too_large = |url: &Url| {
+        let too_large = |response: &Response| {
             let msg = format!(
                 "the body exceeds {limit} bytes, the limit for reading it whole \
                  (raise ClientBuilder::max_body_bytes, or read it as a stream)"
             );
-            Error::new(Kind::Body, msg).with_url(url)
+            response.name(Error::new(Kind::Body, msg))
         };
         if let ResponseBody::Raw(raw) = &mut self.body {
             if let Some(whole) = raw.read_length_body(limit).await {
-                return whole.map_err(|e| e.with_url(&self.request.url));
+                return whole.map_err(|e| self.name(e));
             }
         }
         let Some(first) = self.chunk().await? else {
             return Ok(Bytes::new());
         };
         if first.len() > limit {
-            return Err(too_large(&self.request.url));
+            return Err(too_large(&self));
         }
         let Some(second) = self.chunk().await? else {
             return Ok(first);
@@ -278,7 +294,7 @@ impl Response {
         let mut next = Some(second);
         while let Some(more) = next {
             if all.len() + more.len() > limit {
-                return Err(too_large(&self.request.url));
+                return Err(too_large(&self));
             }
             all.extend_from_slice(&more);
             next = self.chunk().await?;
@@ -321,7 +337,7 @@ impl Response {
     fn label(&self, label: &str) -> Result<&'static encoding_rs::Encoding> {
         charset::for_label(label).ok_or_else(|| {
             let msg = format!("unknown charset {label:?}");
-            Error::new(Kind::Decode, msg).with_url(self.url())
+            self.name(Error::new(Kind::Decode, msg))
         })
     }
 
@@ -345,31 +361,56 @@ impl Response {
     /// ```
     pub fn lines(self) -> Lines {
         let charset = self.charset();
-        Lines::new(self.body, self.request.url, charset, self.body_limit)
+        let request = RequestName::of(&self.request);
+        Lines::new(self.body, request, charset, self.body_limit)
     }
 
-    /// The whole body, parsed as JSON.
+    /// The whole body, parsed as JSON. A body that is not JSON of type `T` is an error of
+    /// kind [`Kind::Decode`] naming the request, as reqwest's (`is_decode`); one that cannot
+    /// be read is as [`bytes`](Self::bytes) says.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| MockResponse::new(200).body("<html>"));
+    /// let client = AsyncClient::builder().connector(mock).build()?;
+    /// let r = client.get("https://example.com/items").await?;
+    /// let err = r.json::<Vec<u32>>().await.unwrap_err();
+    /// assert!(err.is_decode());
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "body decoding failed for GET https://example.com/items: expected value at line 1 column 1"
+    /// );
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
     #[cfg(feature = "json")]
     pub async fn json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
+        let request = RequestName::of(&self.request);
         let bytes = self.bytes().await?;
-        serde_json::from_slice(&bytes).map_err(|e| Error::new(Kind::Body, e))
+        serde_json::from_slice(&bytes).map_err(|e| request.name(Error::new(Kind::Decode, e)))
     }
 
     /// The body as a [`Stream`] of chunks.
     pub fn bytes_stream(self) -> BodyStream {
         BodyStream {
+            request: RequestName::of(&self.request),
             body: self.body,
-            url: self.request.url,
         }
     }
 
     /// The body as a [`futures_io::AsyncRead`].
     pub fn into_reader(self) -> BodyReader {
         BodyReader {
+            request: RequestName::of(&self.request),
             body: self.body,
-            url: self.request.url,
             current: Bytes::new(),
         }
+    }
+
+    /// `e`, naming the request this answers.
+    fn name(&self, e: Error) -> Error {
+        e.with_request(&self.request.method, &self.request.url)
     }
 
     /// The request that was sent and the body, for a response that is let go (retried, or
@@ -396,7 +437,34 @@ impl fmt::Display for Response {
 
 impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<Response [{}]>", self.status)
+        let mut d = f.debug_struct("Response");
+        d.field("status", &self.status)
+            .field("version", &self.version)
+            .field("url", &printable(&self.request.url));
+        if let Some(addr) = self.remote_addr {
+            d.field("remote_addr", &addr);
+        }
+        d.field("headers", &self.headers).finish_non_exhaustive()
+    }
+}
+
+/// The method and URL of the request a body answers, which the body's errors name.
+pub(crate) struct RequestName {
+    method: Method,
+    url: Url,
+}
+
+impl RequestName {
+    fn of(request: &Request) -> RequestName {
+        RequestName {
+            method: request.method.clone(),
+            url: request.url.clone(),
+        }
+    }
+
+    /// `e`, naming the request.
+    pub(crate) fn name(&self, e: Error) -> Error {
+        e.with_request(&self.method, &self.url)
     }
 }
 
@@ -469,7 +537,7 @@ const DECODED_CHUNK: usize = 16 * 1024;
 /// A response body as a [`Stream`] of [`Bytes`], from [`Response::bytes_stream`].
 pub struct BodyStream {
     body: ResponseBody,
-    url: Url,
+    request: RequestName,
 }
 
 impl Stream for BodyStream {
@@ -479,14 +547,14 @@ impl Stream for BodyStream {
         let this = &mut *self;
         this.body
             .poll_chunk(cx)
-            .map(|r| r.map_err(|e| e.with_url(&this.url)).transpose())
+            .map(|r| r.map_err(|e| this.request.name(e)).transpose())
     }
 }
 
 /// A response body as a [`futures_io::AsyncRead`], from [`Response::into_reader`].
 pub struct BodyReader {
     body: ResponseBody,
-    url: Url,
+    request: RequestName,
     current: Bytes,
 }
 
@@ -500,7 +568,7 @@ impl AsyncRead for BodyReader {
             match std::task::ready!(self.body.poll_chunk(cx)) {
                 Ok(Some(chunk)) => self.current = chunk,
                 Ok(None) => return Poll::Ready(Ok(0)),
-                Err(e) => return Poll::Ready(Err(e.with_url(&self.url).into_io())),
+                Err(e) => return Poll::Ready(Err(self.request.name(e).into_io())),
             }
         }
         let n = buf.len().min(self.current.len());

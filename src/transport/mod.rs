@@ -12,6 +12,7 @@ mod tcp;
 mod tls;
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use futures_io::{AsyncRead, AsyncWrite};
@@ -36,8 +37,9 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
 /// A boxed [`Io`].
 pub type BoxIo = Box<dyn Io>;
 
-/// A stream a [`Connector`] opened, and what was negotiated on it: the ALPN protocol the
-/// server chose, from which the client picks the HTTP version to speak.
+/// A stream a [`Connector`] opened, and what is known of it: the ALPN protocol the server
+/// chose, from which the client picks the HTTP version to speak, and the address of the
+/// peer, which [`Response::remote_addr`](crate::Response::remote_addr) returns.
 ///
 /// ```
 /// use std::net::TcpStream;
@@ -54,7 +56,7 @@ pub type BoxIo = Box<dyn Io>;
 ///         Box::pin(async move {
 ///             let tcp = Async::<TcpStream>::connect(self.0).await?;
 ///             // A TLS stream would add `.with_alpn(..)`, the protocol its handshake chose.
-///             Ok(Connected::new(tcp))
+///             Ok(Connected::new(tcp).with_remote_addr(self.0))
 ///         })
 ///     }
 /// }
@@ -62,6 +64,8 @@ pub type BoxIo = Box<dyn Io>;
 pub struct Connected {
     io: BoxIo,
     alpn: Option<Vec<u8>>,
+    /// The address of the peer: the server, or the proxy the stream goes through.
+    remote_addr: Option<SocketAddr>,
     /// A cheaper check of the idle stream than a read, where the stream is plain TCP.
     probe: Option<IdleProbe>,
 }
@@ -73,8 +77,25 @@ impl Connected {
         Connected {
             io: Box::new(io),
             alpn: None,
+            remote_addr: None,
             probe: None,
         }
+    }
+
+    /// The address of the peer the stream is connected to: the server's, or the proxy's when
+    /// the stream goes through one. [`TcpConnector`] sets it; a connector over another
+    /// connector's stream keeps it with [`map_io`](Self::map_io), or passes it on with
+    /// [`remote_addr`](Self::remote_addr) and this.
+    #[must_use]
+    pub fn with_remote_addr(mut self, addr: SocketAddr) -> Connected {
+        self.remote_addr = Some(addr);
+        self
+    }
+
+    /// The same connection with the peer address `addr`, when it is known.
+    pub(crate) fn with_remote_addr_of(mut self, addr: Option<SocketAddr>) -> Connected {
+        self.remote_addr = addr;
+        self
     }
 
     /// The stream is the socket `probe` looks at.
@@ -92,12 +113,13 @@ impl Connected {
     }
 
     /// The same connection over `f(io)`: a connector that wraps another's stream keeps its
-    /// ALPN protocol.
+    /// ALPN protocol and peer address.
     #[must_use]
     pub fn map_io<T: Io>(self, f: impl FnOnce(BoxIo) -> T) -> Connected {
         Connected {
             io: Box::new(f(self.io)),
             alpn: self.alpn,
+            remote_addr: self.remote_addr,
             // The wrapper may buffer what the socket no longer shows.
             probe: None,
         }
@@ -108,21 +130,32 @@ impl Connected {
         self.alpn.as_deref()
     }
 
+    /// The address of the peer, if the connector said (see
+    /// [`with_remote_addr`](Self::with_remote_addr)).
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr
+    }
+
     /// The stream.
     pub fn into_io(self) -> BoxIo {
         self.io
     }
 
-    /// The stream, and the probe of its socket if it is plain TCP.
-    pub(crate) fn into_parts(self) -> (BoxIo, Option<IdleProbe>) {
-        (self.io, self.probe)
+    /// The stream, the probe of its socket if it is plain TCP, and the peer's address.
+    pub(crate) fn into_parts(self) -> (BoxIo, Option<IdleProbe>, Option<SocketAddr>) {
+        (self.io, self.probe, self.remote_addr)
     }
 }
 
 impl fmt::Debug for Connected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let alpn = self.alpn().map(String::from_utf8_lossy);
-        f.debug_struct("Connected").field("alpn", &alpn).finish()
+        let mut d = f.debug_struct("Connected");
+        d.field("alpn", &alpn);
+        if let Some(addr) = self.remote_addr {
+            d.field("remote_addr", &addr);
+        }
+        d.finish()
     }
 }
 
@@ -287,5 +320,11 @@ mod tests {
         let wrapped = h2.map_io(futures_lite::io::BufReader::new);
         assert_eq!(wrapped.alpn(), Some(&b"h2"[..]));
         assert_eq!(format!("{wrapped:?}"), r#"Connected { alpn: Some("h2") }"#);
+        let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let at = wrapped
+            .with_remote_addr(addr)
+            .map_io(futures_lite::io::BufReader::new);
+        assert_eq!(at.remote_addr(), Some(addr), "kept through map_io");
+        assert!(format!("{at:?}").contains("remote_addr: 127.0.0.1:8080"));
     }
 }

@@ -99,8 +99,10 @@ impl Connector for TcpConnector {
     fn connect<'a>(&'a self, dst: &'a Destination) -> BoxFuture<'a, Result<Connected, BoxError>> {
         Box::pin(async move {
             let stream = Arc::new(self.connect_tcp(dst).await?);
+            let peer = stream.get_ref().peer_addr().ok();
             let probe = IdleProbe(stream.clone());
-            Ok(Connected::new(SharedTcp(stream)).with_idle_probe(probe))
+            let connected = Connected::new(SharedTcp(stream)).with_idle_probe(probe);
+            Ok(connected.with_remote_addr_of(peer))
         })
     }
 }

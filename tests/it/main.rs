@@ -25,6 +25,7 @@ mod profile;
 mod proxy;
 mod query;
 mod redirect;
+mod reqwest_names;
 mod response;
 mod retry;
 mod secrets;

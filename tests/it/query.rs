@@ -139,6 +139,8 @@ fn a_query_that_cannot_be_pairs_is_a_builder_error_before_anything_is_sent() {
             .await
             .unwrap_err();
         assert_eq!(err.kind(), tls_requests::Kind::Builder, "{err}");
+        assert!(err.is_builder(), "{err}");
+        assert_eq!(err.url().map(|u| u.path()), Some("/x"), "{err}");
     });
     let err = AsyncClient::builder().query(&42).build().unwrap_err();
     assert_eq!(err.kind(), tls_requests::Kind::Builder, "{err}");

@@ -61,6 +61,8 @@ pub(crate) struct Conn {
     eof: bool,
     /// A response has been completed on this connection before.
     reused: bool,
+    /// The peer's address, when the connector said.
+    remote_addr: Option<std::net::SocketAddr>,
 }
 
 impl Conn {
@@ -78,7 +80,19 @@ impl Conn {
             exchange: Exchange::idle(limits),
             eof: false,
             reused: false,
+            remote_addr: None,
         }
+    }
+
+    /// The same connection, its peer at `addr`.
+    pub(crate) fn with_remote_addr(mut self, addr: Option<std::net::SocketAddr>) -> Conn {
+        self.remote_addr = addr;
+        self
+    }
+
+    /// The peer's address, when the connector said.
+    pub(crate) fn remote_addr(&self) -> Option<std::net::SocketAddr> {
+        self.remote_addr
     }
 
     pub(crate) fn is_reused(&self) -> bool {

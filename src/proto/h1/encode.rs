@@ -1,6 +1,6 @@
 //! Request heads and chunks, written byte for byte as given (RFC 9112 §3, §7.1).
 
-use http::Method;
+use http::{Method, Version};
 
 use crate::headers::Headers;
 
@@ -121,14 +121,16 @@ pub fn encode_head(
         .entries()
         .iter()
         .map(|(n, v)| (&n[..], v.as_bytes()));
-    encode_fields(method, target, fields, out)
+    encode_fields(method, target, Version::HTTP_11, fields, out)
 }
 
 /// [`encode_head`] over borrowed `(name, value)` fields, which the caller guarantees to be
-/// tokens and valid field values. `out` grows once, by the exact size of the head.
+/// tokens and valid field values, as `HTTP/1.0` for that `version` and `HTTP/1.1` for any
+/// other. `out` grows once, by the exact size of the head.
 pub(crate) fn encode_fields<'a>(
     method: &Method,
     target: &str,
+    version: Version,
     fields: impl Iterator<Item = (&'a [u8], &'a [u8])> + Clone,
     out: &mut Vec<u8>,
 ) -> Result<(), InvalidRequest> {
@@ -145,7 +147,10 @@ pub(crate) fn encode_fields<'a>(
     out.extend_from_slice(method.as_str().as_bytes());
     out.push(b' ');
     out.extend_from_slice(target.as_bytes());
-    out.extend_from_slice(b" HTTP/1.1\r\n");
+    out.extend_from_slice(match version {
+        Version::HTTP_10 => b" HTTP/1.0\r\n",
+        _ => b" HTTP/1.1\r\n",
+    });
     for (name, value) in fields {
         out.extend_from_slice(name);
         out.extend_from_slice(b": ");

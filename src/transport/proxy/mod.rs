@@ -350,12 +350,15 @@ impl Connector for Proxied {
             if via.forwards(dst.scheme) {
                 return Ok(connected);
             }
+            // A tunnel's peer is the proxy, as reqwest reports it.
+            let proxy_addr = connected.remote_addr();
             let mut io = connected.into_io();
             match via.protocol {
                 ProxyProtocol::Http { .. } => {
                     let auth = via.basic_authorization();
                     let ua = self.user_agent.as_ref();
-                    return Ok(connect::tunnel(io, dst, auth.as_deref(), ua).await?);
+                    let tunnel = connect::tunnel(io, dst, auth.as_deref(), ua).await?;
+                    return Ok(tunnel.with_remote_addr_of(proxy_addr));
                 }
                 ProxyProtocol::Socks5 { remote_dns } => {
                     let target = socks::Target::of(dst, remote_dns, Some(&*self.resolver)).await?;
@@ -366,7 +369,7 @@ impl Connector for Proxied {
                     socks::socks4a(&mut io, dst, user).await?;
                 }
             }
-            Ok(Connected::new(io))
+            Ok(Connected::new(io).with_remote_addr_of(proxy_addr))
         })
     }
 }

@@ -66,12 +66,13 @@ impl Rustls {
     ) -> Result<Connected, Attempt> {
         let config = self.configs.for_destination(hello, &dst.host, dst.port());
         let io = inner.connect(dst).await.map_err(Attempt::Connect)?;
+        let peer = io.remote_addr();
         let tls = futures_rustls::TlsConnector::from(config)
             .connect(name, io.into_io())
             .await
             .map_err(Attempt::Handshake)?;
         let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
-        let connection = Connected::new(Classified(tls));
+        let connection = Connected::new(Classified(tls)).with_remote_addr_of(peer);
         Ok(match alpn {
             Some(protocol) => connection.with_alpn(protocol),
             None => connection,
