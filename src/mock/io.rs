@@ -72,7 +72,7 @@ impl MockIo {
                 self.inbound.drain(..used);
                 self.continue_sent = false;
                 let method = request.method.clone();
-                let response = self.shared.answer(request);
+                let response = self.shared.answer(*request);
                 self.phase = Phase::Answering { method, response };
             }
             Parsed::Partial { wants_continue } => {

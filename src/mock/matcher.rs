@@ -48,7 +48,10 @@ enum Condition {
     Body(Bytes),
     #[cfg(feature = "json")]
     Json(serde_json::Value),
-    Basic { user: String, value: String },
+    Basic {
+        user: String,
+        value: String,
+    },
     Bearer(String),
     Custom(Predicate),
 }
@@ -179,7 +182,10 @@ impl Matcher {
     }
 
     /// `predicate` returns true for the request.
-    pub fn matches(self, predicate: impl Fn(&MockRequest) -> bool + Send + Sync + 'static) -> Matcher {
+    pub fn matches(
+        self,
+        predicate: impl Fn(&MockRequest) -> bool + Send + Sync + 'static,
+    ) -> Matcher {
         self.and(Condition::Custom(Arc::new(predicate)))
     }
 
@@ -225,10 +231,19 @@ impl Condition {
             Condition::Method(m) if req.method != m => {
                 Err(format!("method is {}, not {m}", req.method))
             }
-            Condition::Host(h) if !url.host_str().is_some_and(|got| got.eq_ignore_ascii_case(h)) => {
-                Err(format!("host is {}, not {h}", url.host_str().unwrap_or("none")))
+            Condition::Host(h)
+                if !url
+                    .host_str()
+                    .is_some_and(|got| got.eq_ignore_ascii_case(h)) =>
+            {
+                Err(format!(
+                    "host is {}, not {h}",
+                    url.host_str().unwrap_or("none")
+                ))
             }
-            Condition::Path(p) if url.path() != p => Err(format!("path is {}, not {p}", url.path())),
+            Condition::Path(p) if url.path() != p => {
+                Err(format!("path is {}, not {p}", url.path()))
+            }
             Condition::PathPrefix(p) if !url.path().starts_with(p.as_str()) => {
                 Err(format!("path {} does not start with {p}", url.path()))
             }
@@ -269,24 +284,32 @@ impl Condition {
                 body.len()
             )),
             #[cfg(feature = "json")]
-            Condition::Json(expected) => match serde_json::from_slice::<serde_json::Value>(&req.body) {
-                Err(e) => Err(format!("body is not JSON ({e})")),
-                Ok(got) if &got != expected => Err(format!(
-                    "JSON body is {}, not {}",
-                    short(&got.to_string()),
-                    short(&expected.to_string())
-                )),
-                Ok(_) => Ok(()),
-            },
+            Condition::Json(expected) => {
+                match serde_json::from_slice::<serde_json::Value>(&req.body) {
+                    Err(e) => Err(format!("body is not JSON ({e})")),
+                    Ok(got) if &got != expected => Err(format!(
+                        "JSON body is {}, not {}",
+                        short(&got.to_string()),
+                        short(&expected.to_string())
+                    )),
+                    Ok(_) => Ok(()),
+                }
+            }
             Condition::Basic { user, value } => match authorization(req) {
                 None => Err("no Authorization header".to_owned()),
                 Some(got) if got == value.as_bytes() => Ok(()),
-                Some(got) if !scheme_is(got, "basic") => Err("Authorization is not Basic".to_owned()),
-                Some(_) => Err(format!("Basic credentials are not user {user:?} and the password given")),
+                Some(got) if !scheme_is(got, "basic") => {
+                    Err("Authorization is not Basic".to_owned())
+                }
+                Some(_) => Err(format!(
+                    "Basic credentials are not user {user:?} and the password given"
+                )),
             },
             Condition::Bearer(token) => match authorization(req) {
                 None => Err("no Authorization header".to_owned()),
-                Some(got) if !scheme_is(got, "bearer") => Err("Authorization is not Bearer".to_owned()),
+                Some(got) if !scheme_is(got, "bearer") => {
+                    Err("Authorization is not Bearer".to_owned())
+                }
                 Some(got) if got[7..].trim_ascii() == token.as_bytes() => Ok(()),
                 Some(_) => Err("another Bearer token".to_owned()),
             },
@@ -359,7 +382,10 @@ mod tests {
         assert_eq!(encoded_path("/a b", "path"), "/a%20b");
         assert_eq!(encoded_path("/a?b", "path"), "/a%3Fb");
         assert_eq!(encoded_path("/x/../y", "path"), "/y");
-        assert_eq!(Matcher::any().path_prefix("/api").to_string(), "path prefix /api");
+        assert_eq!(
+            Matcher::any().path_prefix("/api").to_string(),
+            "path prefix /api"
+        );
         assert_eq!(Matcher::any().path_prefix("/").to_string(), "path prefix /");
     }
 

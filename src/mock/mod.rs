@@ -267,7 +267,9 @@ struct Received {
 
 /// Locks `mutex`, poisoned or not: a panicking test must not hide what was recorded.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl MockTransport {
@@ -323,7 +325,10 @@ impl MockTransport {
     /// The requests no mock (nor handler) answered, in order.
     pub fn unmatched(&self) -> Vec<MockRequest> {
         let state = self.state();
-        let unmatched = state.received.iter().filter(|r| r.answer == Answer::Unmatched);
+        let unmatched = state
+            .received
+            .iter()
+            .filter(|r| r.answer == Answer::Unmatched);
         unmatched.map(|r| r.request.clone()).collect()
     }
 
@@ -347,10 +352,14 @@ impl MockTransport {
         failure.map_or(Ok(()), Err)
     }
 
-    /// Removes every mock and connect fault, forgets every request, and counts connections
-    /// from zero again. Open connections stay open; the handler stays.
+    /// Removes every mock (which may then be [mounted](Mock::mount) again) and connect
+    /// fault, forgets every request, and counts connections from zero again. Open
+    /// connections stay open; the handler stays.
     pub fn reset(&self) {
-        *self.state() = State::default();
+        let removed = std::mem::take(&mut *self.state());
+        for mock in &removed.mounts {
+            mock.unmount();
+        }
         self.shared().connections.store(0, Ordering::Relaxed);
         self.shared().attempts.store(0, Ordering::Relaxed);
     }
@@ -402,7 +411,9 @@ impl Shared {
 
     fn record(&self, request: &MockRequest, answer: Answer) {
         let request = request.clone();
-        lock(&self.state).received.push(Received { request, answer });
+        lock(&self.state)
+            .received
+            .push(Received { request, answer });
     }
 
     /// A sleep of `duration` on the transport's executor, or async-io's timer.

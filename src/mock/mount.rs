@@ -126,15 +126,24 @@ impl Mock {
     ///
     /// # Panics
     ///
-    /// If the mock is mounted already (here or on another transport).
+    /// If the mock is mounted already (here or on another transport) and was not removed
+    /// by [`MockTransport::reset`] since.
     #[track_caller]
     pub fn mount(self, transport: &MockTransport) -> Mock {
         let already = std::mem::replace(&mut self.inner().mounted, true);
         if already {
-            panic!("Mock::mount: mock `{}` is mounted already", self.state.matcher);
+            panic!(
+                "Mock::mount: mock `{}` is mounted already",
+                self.state.matcher
+            );
         }
         transport.mount(self.clone());
         self
+    }
+
+    /// Taken off its transport (by [`MockTransport::reset`]): it may be mounted again.
+    pub(crate) fn unmount(&self) {
+        self.inner().mounted = false;
     }
 
     /// A name for the reports, in place of the matcher.
@@ -210,7 +219,10 @@ impl Mock {
         self.state.matcher.check(req)?;
         let mut inner = self.inner();
         if let Some(times) = inner.times.filter(|&t| inner.received.len() >= t) {
-            return Err(format!("matches but is used up (answers {})", plural(times)));
+            return Err(format!(
+                "matches but is used up (answers {})",
+                plural(times)
+            ));
         }
         inner.received.push(req.clone());
         Ok(self.state.responder.clone())
@@ -345,7 +357,12 @@ mod tests {
 
     #[test]
     fn empty_ranges_contain_nothing() {
-        for times in [Times::from(2..2), Times::from(..0), Times::from(3..=1)] {
+        let (three, one) = (3, 1);
+        for times in [
+            Times::from(2..2),
+            Times::from(..0),
+            Times::from(three..=one),
+        ] {
             assert!((0..5).all(|n| !times.contains(n)), "{times:?}");
         }
     }

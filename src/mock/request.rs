@@ -75,7 +75,7 @@ pub(crate) fn shown(name: &str, value: &HeaderValue) -> String {
 /// What the front of the inbound bytes holds.
 pub(crate) enum Parsed {
     /// A whole request, and how many bytes it took.
-    Request(MockRequest, usize),
+    Request(Box<MockRequest>, usize),
     /// Not a whole request yet; `wants_continue` once its head asked for `100 Continue`.
     Partial { wants_continue: bool },
     /// Not HTTP/1.1.
@@ -146,7 +146,7 @@ fn try_parse(buf: &[u8], scheme: &str) -> Result<Parsed, ()> {
         body,
         raw: Bytes::copy_from_slice(&buf[..used]),
     };
-    Ok(Parsed::Request(request, used))
+    Ok(Parsed::Request(Box::new(request), used))
 }
 
 /// The whole body at the front of `buf` and its framed length, or `None` if incomplete.

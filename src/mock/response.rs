@@ -135,21 +135,18 @@ impl MockResponse {
         self
     }
 
-    /// Adds a header, in order, with the name as written. The value may be any bytes but
-    /// control characters (obs-text, such as UTF-8, included).
+    /// Adds a header, in order, with the name as written. The value may be any text but
+    /// control characters (UTF-8 goes on the wire as it is, as obs-text).
     ///
     /// # Panics
     ///
     /// If `name` is not an RFC 9110 token or `value` has a control character (`\r`, `\n`,
     /// `\0`...).
     #[track_caller]
-    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> MockResponse {
-        let value = match HeaderValue::from_bytes(value.as_ref()) {
+    pub fn header(mut self, name: &str, value: &str) -> MockResponse {
+        let value = match HeaderValue::from_bytes(value.as_bytes()) {
             Ok(value) => value,
-            Err(_) => panic!(
-                "MockResponse::header: invalid value for {name:?}: {:?}",
-                String::from_utf8_lossy(value.as_ref())
-            ),
+            Err(_) => panic!("MockResponse::header: invalid value for {name:?}: {value:?}"),
         };
         if let Err(e) = self.headers.append(name, value) {
             panic!("MockResponse::header: {e}");
@@ -266,9 +263,9 @@ impl MockResponse {
             self.headers.contains("content-length") || self.headers.contains("transfer-encoding");
         if !framed && !self.bodiless() {
             match &self.body {
-                Content::Whole(body) => out.extend_from_slice(
-                    format!("content-length: {}\r\n", body.len()).as_bytes(),
-                ),
+                Content::Whole(body) => {
+                    out.extend_from_slice(format!("content-length: {}\r\n", body.len()).as_bytes())
+                }
                 Content::Chunked(_) => out.extend_from_slice(b"transfer-encoding: chunked\r\n"),
             }
         }
@@ -339,14 +336,17 @@ mod tests {
         let full = r.wire(&Method::GET);
         let full_text = String::from_utf8(bytes(&full)).unwrap();
         assert!(
-            full_text.ends_with("transfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"),
+            full_text
+                .ends_with("transfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"),
             "{full_text}"
         );
         assert_eq!(full.segments.len(), 4);
         assert_eq!(full.then, Then::Next);
-        let cut = r.clone().stall_after(6).wire(&Method::GET);
+        // 8 bytes of the first chunk's framing, then 1 of the second's.
+        let cut = r.clone().stall_after(9).wire(&Method::GET);
         let text = String::from_utf8(bytes(&cut)).unwrap();
-        assert!(text.ends_with("\r\n\r\n3\r\nab"), "{text}");
+        assert!(text.ends_with("\r\n\r\n3\r\nabc\r\n2"), "{text}");
+        assert_eq!(cut.segments.len(), 3);
         assert_eq!(cut.then, Then::Stall);
         let before = MockResponse::reset().wire(&Method::GET);
         assert!(before.segments.is_empty());
