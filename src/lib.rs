@@ -32,7 +32,7 @@ mod error;
 mod headers;
 mod hooks;
 mod into_url;
-mod mock;
+pub mod mock;
 pub mod multipart;
 mod pool;
 pub mod profile;

@@ -652,3 +652,36 @@ fn closed_client_refuses_requests() {
         assert_eq!(mock.connections(), 1);
     });
 }
+
+#[test]
+fn raw_shows_the_request_exactly_as_it_was_written() {
+    smol::block_on(async {
+        let mock = echo_path();
+        client(&mock)
+            .post("https://api.test/form?x=1")
+            .header("x-MiXeD", "v")
+            .form(&[("a", "b")])
+            .await
+            .unwrap();
+        let sent = only_request(&mock);
+        let raw = String::from_utf8(sent.raw.to_vec()).unwrap();
+        let raw: Vec<_> = raw
+            .split("\r\n")
+            .filter(|l| !l.starts_with("Accept-Encoding"))
+            .collect();
+        assert_eq!(
+            raw,
+            [
+                "POST /form?x=1 HTTP/1.1",
+                "Host: api.test",
+                &format!("User-Agent: {USER_AGENT}"),
+                "Accept: */*",
+                "x-MiXeD: v",
+                "Content-Type: application/x-www-form-urlencoded",
+                "Content-Length: 3",
+                "",
+                "a=b",
+            ]
+        );
+    });
+}
