@@ -298,7 +298,9 @@ impl Request {
     /// This request, changed as a redirect's `plan` says: its method and URL; no body (nor
     /// the headers that describe one) if the method became `GET`; none of its own
     /// credentials, nor its `Host`, for another origin (the client's and the profile's stay
-    /// behind too: `cross_origin` sticks for the rest of the chain).
+    /// behind too: `cross_origin` sticks for the rest of the chain). A fetch stays one
+    /// (its mode is kept once its own fields chose it), and the origin it first left is
+    /// kept as the page it comes from.
     pub(crate) fn follow(mut self, plan: redirect::Plan) -> Result<Request> {
         // A fetch stays one when its body, which made it one, stays behind.
         if self.options.mode.is_none() && Mode::chosen_by(&self.headers) == Mode::Fetch {
