@@ -11,6 +11,7 @@ use url::Url;
 use crate::error::{Error, Kind, Result, printable};
 use crate::headers::Headers;
 use crate::hooks::Hooks;
+use crate::profile::Mode;
 use crate::redirect;
 use crate::retry::Retry;
 
@@ -156,6 +157,9 @@ pub(crate) struct RequestOptions {
     pub(crate) read_timeout: Option<Duration>,
     pub(crate) follow_redirects: Option<bool>,
     pub(crate) max_redirects: Option<usize>,
+    /// Which of the profile's header sets the request goes with; `None`: chosen from its
+    /// fields ([`Mode`](crate::profile::Mode)).
+    pub(crate) mode: Option<crate::profile::Mode>,
     /// The settings few requests have, boxed: a plain request stays small, and so does every
     /// future that holds one.
     extra: Option<Box<Extra>>,
@@ -170,6 +174,9 @@ pub(crate) struct Extra {
     pub(crate) cookies: Vec<(String, String)>,
     /// The proxy of this request, over the client's.
     pub(crate) proxy: Option<crate::transport::Proxy>,
+    /// The origin of the URL the request was made for, once a redirect took it to another:
+    /// the page a fetch comes from.
+    pub(crate) initiator: Option<url::Origin>,
 }
 
 impl fmt::Debug for Extra {
@@ -181,6 +188,7 @@ impl fmt::Debug for Extra {
             .field("retry", &self.retry)
             .field("cookies", &names)
             .field("proxy", &self.proxy)
+            .field("initiator", &self.initiator)
             .finish()
     }
 }
@@ -205,6 +213,10 @@ impl RequestOptions {
 
     pub(crate) fn proxy(&self) -> Option<&crate::transport::Proxy> {
         self.extra.as_ref()?.proxy.as_ref()
+    }
+
+    pub(crate) fn initiator(&self) -> Option<&url::Origin> {
+        self.extra.as_ref()?.initiator.as_ref()
     }
 }
 
@@ -325,8 +337,17 @@ impl Request {
     /// This request, changed as a redirect's `plan` says: its method and URL; no body (nor
     /// the headers that describe one) if the method became `GET`; none of its own
     /// credentials, nor its `Host`, for another origin (the client's and the profile's stay
-    /// behind too: `cross_origin` sticks for the rest of the chain).
+    /// behind too: `cross_origin` sticks for the rest of the chain). A fetch stays one
+    /// (its mode is kept once its own fields chose it), and the origin it first left is
+    /// kept as the page it comes from.
     pub(crate) fn follow(mut self, plan: redirect::Plan) -> Result<Request> {
+        // A fetch stays one when its body, which made it one, stays behind.
+        if self.options.mode.is_none() && Mode::chosen_by(&self.headers) == Mode::Fetch {
+            self.options.mode = Some(Mode::Fetch);
+        }
+        if plan.cross_origin && self.options.initiator().is_none() {
+            self.options.extra_mut().initiator = Some(self.url.origin());
+        }
         if plan.drop_body {
             for name in BODY_HEADERS {
                 self.headers.remove(name);

@@ -35,6 +35,8 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub(super) struct Config {
     /// The profile's default headers with the client's over them, in order.
     pub(super) headers: Headers,
+    /// The same for a fetch ([`Mode::Fetch`](crate::profile::Mode::Fetch)).
+    pub(super) fetch: super::fields::FetchDefaults,
     pub(super) base_url: Option<Url>,
     /// Query pairs every request gets, unless it sets their names itself.
     pub(super) query: Vec<(String, String)>,
@@ -64,23 +66,20 @@ pub(super) struct Config {
     pub(super) cookies: Option<crate::CookieJar>,
 }
 
-/// The profile's headers with the client's over them. Unless the client set its own,
-/// `Accept-Encoding` keeps the profile's codings that this build decodes, in its order (or
-/// names all this build decodes, if the profile has none).
-fn default_headers(profile: &Profile, own: &Headers, decompress: bool) -> Result<Headers> {
-    let mut headers = own.layered_over(profile.headers());
-    if own.contains("accept-encoding") {
+/// The profile's headers (of one mode) with the client's over them. Unless the client set
+/// its own, `Accept-Encoding` keeps the profile's codings that this build decodes, in its
+/// order (or names all this build decodes, if the profile has none but has other headers:
+/// [`Profile::none`] sends none).
+fn default_headers(profile: &Headers, own: &Headers, decompress: bool) -> Result<Headers> {
+    let mut headers = own.layered_over(profile);
+    if own.contains("accept-encoding") || profile.is_empty() {
         return Ok(headers);
     }
     let decodable = crate::decode::accept_encoding()
         .filter(|_| decompress)
         .unwrap_or_default();
     let ours: Vec<&str> = decodable.split(", ").filter(|c| !c.is_empty()).collect();
-    let codings = match profile
-        .headers()
-        .get("accept-encoding")
-        .and_then(|v| v.to_str().ok())
-    {
+    let codings = match profile.get("accept-encoding").and_then(|v| v.to_str().ok()) {
         Some(theirs) => theirs
             .split(',')
             .map(str::trim)
@@ -165,6 +164,7 @@ impl<M> Default for ClientBuilder<M> {
         ClientBuilder {
             config: Config {
                 headers: Headers::new(),
+                fetch: Default::default(),
                 base_url: None,
                 query: Vec::new(),
                 connect_timeout: Some(DEFAULT_TIMEOUT),
@@ -628,7 +628,11 @@ impl<M> ClientBuilder<M> {
             let from_env = Proxy::from_env(|name| std::env::var(name).ok())?;
             config.proxies.extend(from_env);
         }
-        config.headers = default_headers(&self.profile, &config.headers, config.decompress)?;
+        let fetch = self.profile.headers_for(crate::profile::Mode::Fetch);
+        let fetch = default_headers(fetch, &config.headers, config.decompress)?;
+        config.fetch = super::fields::FetchDefaults::new(&self.profile, fetch);
+        let navigate = self.profile.headers();
+        config.headers = default_headers(navigate, &config.headers, config.decompress)?;
         let (spec, tls) = (self.profile.tls(), &self.tls);
         let resolver = self.resolver.unwrap_or_else(|| {
             let system = SystemResolver::new(exec.clone());

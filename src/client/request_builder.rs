@@ -416,6 +416,29 @@ impl<M> RequestBuilder<M> {
     pub fn build(self) -> Result<Request> {
         self.finish().1
     }
+
+    /// Sends this request with the profile's headers of `mode`: a page load or a script's
+    /// `fetch()`, instead of the mode its fields choose (a JSON body or `Accept`: a fetch;
+    /// see [`Mode`](crate::profile::Mode)). It holds along the request's redirects.
+    ///
+    /// ```
+    /// use tls_requests::{AsyncClient, MockResponse, MockTransport, profile::Mode};
+    /// # smol::block_on(async {
+    /// let mock = MockTransport::new(|_| MockResponse::new(200));
+    /// let client = AsyncClient::builder().connector(mock.clone()).build()?;
+    /// client.get("https://example.com/feed").mode(Mode::Fetch).await?;
+    /// let sent = &mock.requests()[0].headers;
+    /// assert_eq!(sent.get("sec-fetch-dest").unwrap(), "empty");
+    /// assert_eq!(sent.get("referer").unwrap(), "https://example.com/");
+    /// # Ok::<(), tls_requests::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn mode(self, mode: crate::profile::Mode) -> RequestBuilder<M> {
+        self.map(|r| {
+            r.options.mode = Some(mode);
+            Ok(())
+        })
+    }
 }
 
 impl RequestBuilder<AsyncMode> {

@@ -1,8 +1,10 @@
 //! The built-in profiles. Chrome and Firefox come from the captures in `shared/refdata`
-//! (Chromium 156 and Firefox ESR 153, Debian 12, 2026-11-23); the others from published
-//! values, cited on each.
+//! (Chromium 156 and Firefox ESR 153, Debian 12, 2026-11-23) and, for `fetch()`, in
+//! `tests/fixtures/chromium-fetch` and `tests/fixtures/firefox-fetch` (Chromium
+//! 156.0.8078.114, Firefox 153.8.0esr, 2026-12-02); the others from published values, cited
+//! on each.
 
-use super::{Profile, TlsSpec, profile};
+use super::{FetchRules, Profile, TlsSpec, profile};
 
 /// Identifier, alias of the newest of its kind (or ""), constructor.
 pub(super) type Entry = (&'static str, &'static str, fn() -> Profile);
@@ -22,7 +24,7 @@ fn alpn() -> Vec<String> {
 }
 
 /// Chromium's TLS: the same for Chrome and Edge of one version.
-fn chromium_tls() -> TlsSpec {
+pub(super) fn chromium_tls() -> TlsSpec {
     TlsSpec {
         cipher_suites: vec![
             0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
@@ -37,6 +39,97 @@ fn chromium_tls() -> TlsSpec {
         ech_grease: true,
     }
 }
+
+/// Chromium's `fetch()`, as captured (`tests/fixtures/chromium-fetch`): the client hints move
+/// around `User-Agent`, the body's fields come early (`Content-Length` right after
+/// `Connection`, `Content-Type` after `sec-ch-ua`), a script's `Accept` goes after
+/// `User-Agent` where Chromium's own `*/*` goes after `sec-ch-ua-mobile`, `Origin` before the
+/// `Sec-Fetch-*` fields, `Referer` after them, `Cookie` last.
+const CHROMIUM_FETCH: FetchRules = FetchRules {
+    order: &[
+        "Host",
+        "Connection",
+        "Content-Length",
+        "sec-ch-ua-platform",
+        "User-Agent",
+        "Accept",
+        "sec-ch-ua",
+        "Content-Type",
+        "sec-ch-ua-mobile",
+        "Accept",
+        "Origin",
+        "Sec-Fetch-Site",
+        "Sec-Fetch-Mode",
+        "Sec-Fetch-Dest",
+        "Referer",
+        "Accept-Encoding",
+        "Accept-Language",
+        "Cookie",
+    ],
+    values: &[
+        ("Accept", "*/*"),
+        ("Sec-Fetch-Site", "same-origin"),
+        ("Sec-Fetch-Mode", "cors"),
+        ("Sec-Fetch-Dest", "empty"),
+    ],
+};
+
+/// Firefox's `fetch()`, as captured (`tests/fixtures/firefox-fetch`): the navigation's
+/// order, with `Referer`, the body's fields and `Origin` before `Connection`, `Cookie` after
+/// it, and `Priority: u=4`.
+const FIREFOX_FETCH: FetchRules = FetchRules {
+    order: &[
+        "Host",
+        "User-Agent",
+        "Accept",
+        "Accept-Language",
+        "Accept-Encoding",
+        "Referer",
+        "Content-Type",
+        "Content-Length",
+        "Origin",
+        "Connection",
+        "Cookie",
+        "Sec-Fetch-Dest",
+        "Sec-Fetch-Mode",
+        "Sec-Fetch-Site",
+        "Priority",
+    ],
+    values: &[
+        ("Accept", "*/*"),
+        ("Sec-Fetch-Dest", "empty"),
+        ("Sec-Fetch-Mode", "cors"),
+        ("Sec-Fetch-Site", "same-origin"),
+        ("Priority", "u=4"),
+    ],
+};
+
+/// Safari's `fetch()`, derived (no capture is published): WebKit follows the Fetch standard,
+/// so `Accept: */*` (Fetch §4.1, "fetch" step 12), `Sec-Fetch-Mode: cors`,
+/// `Sec-Fetch-Dest: empty` and `Sec-Fetch-Site` (Fetch Metadata, which Safari sends since
+/// 16.4), `Origin` and `Referer`, in the navigation's order, `Origin` and `Referer` after
+/// it. `Priority` is left out: Safari's value for a fetch is not published.
+const SAFARI_FETCH: FetchRules = FetchRules {
+    order: &[
+        "Host",
+        "Sec-Fetch-Dest",
+        "User-Agent",
+        "Accept",
+        "Sec-Fetch-Site",
+        "Sec-Fetch-Mode",
+        "Accept-Language",
+        "Accept-Encoding",
+        "Connection",
+        "Origin",
+        "Referer",
+    ],
+    values: &[
+        ("Sec-Fetch-Dest", "empty"),
+        ("Accept", "*/*"),
+        ("Sec-Fetch-Site", "same-origin"),
+        ("Sec-Fetch-Mode", "cors"),
+    ],
+};
 
 /// Chrome 156 on Windows. TLS, header order and case, and the values of the other headers
 /// (`Accept` with `image/jxl` included) from the Chromium 156 capture
@@ -72,6 +165,7 @@ pub(super) fn chrome_156() -> Profile {
             ("Accept-Encoding", "gzip, deflate, br, zstd"),
             ("Accept-Language", "en-US,en;q=0.9"),
         ],
+        Some(&CHROMIUM_FETCH),
     )
 }
 
@@ -133,6 +227,7 @@ pub(super) fn firefox_153() -> Profile {
             ("Sec-Fetch-Site", "none"),
             ("Priority", "u=0, i"),
         ],
+        Some(&FIREFOX_FETCH),
     )
 }
 
@@ -175,6 +270,7 @@ pub(super) fn safari_18() -> Profile {
             ("Accept-Encoding", "gzip, deflate, br"),
             ("Connection", "keep-alive"),
         ],
+        Some(&SAFARI_FETCH),
     )
 }
 
@@ -197,7 +293,8 @@ pub(super) fn safari_ios_18() -> Profile {
 /// certificate compression, no GREASE). Headers: what OkHttp's `BridgeInterceptor` adds, in
 /// its order (square/okhttp `okhttp3/internal/http/BridgeInterceptor.kt`): `Host`,
 /// `Connection: Keep-Alive`, `Accept-Encoding: gzip`, `User-Agent: okhttp/4.12.0`. OkHttp puts
-/// `Content-Type` and `Content-Length` before `Host`; this client puts them last.
+/// `Content-Type` and `Content-Length` before `Host`; this client puts them last. OkHttp does
+/// not tell a page load from a script's request: one set serves both modes.
 pub(super) fn okhttp4_android() -> Profile {
     let tls = TlsSpec {
         cipher_suites: vec![
@@ -220,5 +317,6 @@ pub(super) fn okhttp4_android() -> Profile {
             ("Accept-Encoding", "gzip"),
             ("User-Agent", "okhttp/4.12.0"),
         ],
+        None,
     )
 }

@@ -25,6 +25,7 @@ mod nginx;
 mod pool;
 mod pproxy;
 mod profile;
+mod profile_mode;
 mod proxy;
 mod query;
 mod redirect;

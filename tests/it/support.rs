@@ -459,8 +459,9 @@ async fn read_body(
 /// The `User-Agent` of [`minimal_profile`].
 pub const USER_AGENT: &str = concat!("tls-requests/", env!("CARGO_PKG_VERSION"));
 
-/// Chrome's TLS with two default headers only (`User-Agent`, `Accept`), for tests of how the
-/// client layers headers, apart from the browser data.
+/// [`Profile::none`](tls_requests::Profile::none) (Chrome's TLS) with two default headers only
+/// (`User-Agent`, `Accept`), the same in both modes, for tests of how the client layers
+/// headers, apart from the browser data.
 pub fn minimal_profile() -> tls_requests::Profile {
     let mut headers = tls_requests::Headers::new();
     headers
@@ -472,7 +473,7 @@ pub fn minimal_profile() -> tls_requests::Profile {
     headers
         .append("Accept", tls_requests::HeaderValue::from_static("*/*"))
         .unwrap();
-    tls_requests::Profile::chrome()
+    tls_requests::Profile::none()
         .to_builder()
         .name("minimal")
         .headers(headers)
