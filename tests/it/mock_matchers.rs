@@ -99,7 +99,7 @@ fn query_parameters_are_compared_decoded_whatever_their_order() {
         assert_eq!(answer(found).await.1, "found");
         let built = c
             .get("https://h.test/search")
-            .query([("q", "a b"), ("page", "2")]);
+            .query(&[("q", "a b"), ("page", "2")]);
         assert_eq!(answer(built).await.1, "found");
         // One value among repeated ones is enough.
         let repeated = c.get("https://h.test/search?page=1&page=2&q=a%20b");
